@@ -1,0 +1,54 @@
+"""The base classes of the generated event classes in portsip.events."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class of every SDK event. ``lib.on(Event, fn)`` receives them all."""
+
+    #: The vendor's callback name, e.g. "registerSuccess".
+    vendor_name: ClassVar[str] = ""
+    #: One letter per field: l long, i int, b bool, s string, d bytes (the C buffer and its length).
+    signature: ClassVar[str] = ""
+
+    def approximate_size(self) -> int:
+        """Bytes this event holds, roughly: what the wait_for backlog counts against its limit."""
+        size = 64
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, (str, bytes)):
+                size += len(value)
+        return size
+
+
+class MessageEvent:
+    """Mixin of the events that carry a MESSAGE body (``data``) and its MIME type."""
+
+    __slots__ = ()
+    data: bytes
+    mime_type: str
+    sub_mime_type: str
+
+    @property
+    def charset(self) -> str:
+        """The charset named in the sub MIME type (``plain;charset=ISO-8859-1``), else "utf-8"."""
+        match = _CHARSET.search(self.sub_mime_type)
+        if match:
+            try:
+                return codecs.lookup(match.group(1)).name
+            except LookupError:
+                pass  # an unknown charset from the network: fall back to UTF-8, never fail
+        return "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The body decoded with :attr:`charset`; undecodable bytes are kept as surrogate escapes."""
+        return self.data.decode(self.charset, "surrogateescape")

@@ -1,0 +1,75 @@
+/*
+ * portsip_stub.h - the test-control API of the portsip stub library (stub-only, prefix stub_).
+ *
+ * The stub (portsip_stub.c) implements every function of native/portsip_abi.h so that tests,
+ * and licensees' own CI, run without the proprietary SDK. These extra functions let a test
+ * inject SDK events, script outcomes, open in-dialog sessions and read back the calls the
+ * stub received. portsip.testing wraps them; this file is also its cffi cdef, so it keeps to
+ * plain declarations (the cdef reader strips the preprocessor lines).
+ *
+ * Events are numbered by the order of the callback typedefs in native/portsip_abi.h.
+ */
+#ifndef PORTSIP_STUB_H
+#define PORTSIP_STUB_H
+
+/* Kinds of value, for event arguments (stub_emit) and recorded call arguments (journal). */
+enum stub_value_kind {
+    STUB_LONG = 1,   /* C long: ids */
+    STUB_INT = 2,    /* C int */
+    STUB_BOOL = 3,   /* C bool */
+    STUB_STRING = 4, /* const char*: `bytes` NULL means a NULL pointer, else `size` bytes + NUL */
+    STUB_DATA = 5    /* const unsigned char* + int length: `size` bytes at `bytes` (NULL allowed);
+                        `integer` is the length argument passed on, which a test may set to
+                        anything (negative, larger than size) to exercise the receiver */
+};
+
+typedef struct stub_value {
+    int kind;                   /* enum stub_value_kind */
+    const char* name;           /* parameter name (journal); ignored by stub_emit */
+    long long integer;          /* LONG, INT, BOOL value; DATA: the length argument */
+    const unsigned char* bytes; /* STRING, DATA */
+    long long size;             /* STRING, DATA: number of bytes at `bytes` */
+} stub_value;
+
+/* Identity: lets the binding check that this is the stub and that it matches the header. */
+int stub_abi_version(void);
+int stub_event_count(void);
+const char* stub_event_name(int event);      /* vendor name, e.g. "registerSuccess"; NULL if out of range */
+const char* stub_event_signature(int event); /* one letter per argument after callbackObject:
+                                                l long, i int, b bool, s string, d data+length */
+
+/* Fire `event` at instance `sdk` from the stub's worker thread, `delay_ms` after this call returns,
+ * and change the stub's state as that event from the network would (e.g. presenceRecvSubscribe
+ * makes its subscribeId known, inviteConnected opens its session, inviteClosed closes it,
+ * registerSuccess/Failure set the registration state). The arguments are copied before this returns.
+ * Returns 0, or a negative vendor error code (ECoreNotInitialized, ECoreArgumentIncorrect for an
+ * unknown event or arguments that do not match its signature). */
+int stub_emit(void* sdk, int event, const stub_value* args, int nargs, int delay_ms);
+
+/* Script the outcome of the next MESSAGE this instance sends (in or out of dialog): a SIP code
+ * (2xx means success, anything else a failure with `reason`), delivered `delay_ms` after the send. */
+int stub_script_next_send(void* sdk, int sip_code, const char* reason, int delay_ms);
+
+/* Script the outcome of the next registerServer: a SIP code and reason (2xx success, else failure). */
+int stub_script_next_register(void* sdk, int sip_code, const char* reason);
+
+/* Open an established in-dialog session as if a call were connected. With a peer instance, the
+ * peer gets the other end: a MESSAGE sent on one session arrives as recvMessage on the other.
+ * Returns the new session id (> 0) on `sdk`, or a negative error code; the peer's session id is
+ * stored in *peer_session_id when both are non-NULL. */
+long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id);
+
+/* The journal: every PortSIP_* call an initialized instance received, with all its arguments
+ * (strings and buffers copied byte for byte). Entries stay valid until stub_journal_clear or
+ * PortSIP_unInitialize of that instance. */
+int stub_journal_count(void* sdk);
+int stub_journal_entry(void* sdk, int index, const char** function, const stub_value** args, int* nargs);
+void stub_journal_clear(void* sdk);
+
+/* Counters for tests: callbacks fired by this instance's worker thread, how many of them returned
+ * non-zero, and how many events are queued but not yet fired. */
+int stub_callbacks_fired(void* sdk);
+int stub_callbacks_nonzero(void* sdk);
+int stub_pending_events(void* sdk);
+
+#endif /* PORTSIP_STUB_H */
