@@ -29,8 +29,8 @@ class Event:
         return size
 
 
-class MessageEvent:
-    """Mixin of the events that carry a MESSAGE body (``data``) and its MIME type."""
+class MessageEvent(Event):
+    """Base of the events that carry a MESSAGE body (``data``) and its MIME type."""
 
     __slots__ = ()
     data: bytes

@@ -1,0 +1,47 @@
+"""Python binding of the PortSIP VoIP SDK: presence and instant messaging, typed events.
+
+``import portsip`` loads nothing native; the SDK library is opened when the first
+:class:`PortSIPLib` is created. Tests and CI can use the stub library in
+:mod:`portsip.testing` instead of the proprietary SDK.
+"""
+
+from . import events
+from ._lib import PortSIPLib
+from .enums import LogLevel, PresenceMode, TransportType
+from .errors import (
+    AlreadyInitializedError,
+    ClosedError,
+    HandlerError,
+    InvalidArgumentError,
+    InvalidStateError,
+    LibraryLoadError,
+    LicenseError,
+    NotFoundError,
+    NotInitializedError,
+    PortSIPError,
+    SDKError,
+)
+from .events import Event, SIPCallbackEvents
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PortSIPLib",
+    "SIPCallbackEvents",
+    "Event",
+    "events",
+    "TransportType",
+    "LogLevel",
+    "PresenceMode",
+    "PortSIPError",
+    "SDKError",
+    "LibraryLoadError",
+    "InvalidStateError",
+    "ClosedError",
+    "HandlerError",
+    "NotInitializedError",
+    "AlreadyInitializedError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "LicenseError",
+]

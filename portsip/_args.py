@@ -1,0 +1,72 @@
+"""Check and convert Python arguments before any C call.
+
+The SDK is C: a wrong type or an out-of-range integer must become a Python exception here,
+never reach the library. Strings go to C as UTF-8 with ``surrogateescape`` (so a string an
+event delivered can be sent back byte for byte); a C string cannot hold NUL, so one is
+refused rather than silently truncated.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+_LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)  # 32 on Windows x64 (LLP64), 64 on Linux/macOS x86-64
+
+C_RANGES = {
+    "int": (-(2**31), 2**31 - 1),
+    "unsigned int": (0, 2**32 - 1),
+    "long": (-(2 ** (_LONG_BITS - 1)), 2 ** (_LONG_BITS - 1) - 1),
+}
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def text(name: str, value: object) -> bytes:
+    """A str for a `const char*` parameter, as the bytes C receives."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {_type_name(value)}")
+    try:
+        encoded = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} cannot be encoded as UTF-8: {exc.reason} at index {exc.start}") from None
+    if b"\0" in encoded:
+        raise ValueError(f"{name} contains a NUL character, which a C string cannot carry")
+    return encoded
+
+
+def data(name: str, value: object) -> bytes:
+    """A bytes-like object for a buffer + int length pair."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be bytes, not str: encode it first, e.g. {name}.encode('utf-8')")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name} must be bytes, bytearray or memoryview, not {_type_name(value)}")
+    raw = bytes(value)
+    if len(raw) > C_RANGES["int"][1]:
+        raise ValueError(f"{name} is {len(raw)} bytes; the SDK takes at most {C_RANGES['int'][1]}")
+    return raw
+
+
+def integer(name: str, value: object, c_type: str = "int", minimum: int | None = None, maximum: int | None = None) -> int:
+    """An int (not a bool) that fits `c_type` and the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int, not {_type_name(value)}")
+    low, high = C_RANGES[c_type]
+    if minimum is not None:
+        low = max(low, minimum)
+    if maximum is not None:
+        high = min(high, maximum)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return int(value)
+
+
+def flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {_type_name(value)}")
+    return value
+
+
+def port(name: str, value: object) -> int:
+    return integer(name, value, "int", 0, 65535)

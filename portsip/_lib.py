@@ -1,0 +1,517 @@
+"""PortSIPLib: one SDK instance, its events, and the presence/messaging API."""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import threading
+from enum import IntEnum
+from typing import Any, Callable, TypeVar, overload
+
+from . import _args
+from ._header import snake_case
+from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, EventStream
+from ._loader import load_library
+from ._trampolines import CffiEventBackend, EventBackend
+from .enums import LogLevel, PresenceMode, TransportType
+from .errors import (
+    AlreadyInitializedError,
+    ClosedError,
+    HandlerError,
+    InvalidStateError,
+    NotInitializedError,
+    PortSIPError,
+    error_for_code,
+)
+from .events import EVENT_TYPES, Event, SIPCallbackEvents
+
+__all__ = ["PortSIPLib"]
+
+E = TypeVar("E", bound=Event)
+F = TypeVar("F", bound=Callable[..., object])
+IE = TypeVar("IE", bound=IntEnum)
+
+# Routing ids travel as the SDK's `long` callbackObject: 32-bit on Windows. Never reused, so a
+# late event for a closed instance cannot reach a new one.
+_MAX_INSTANCE_ID = 2**31 - 1
+_instance_ids = itertools.count(1)
+_open: dict[int, PortSIPLib] = {}
+_open_lock = threading.Lock()
+_atexit_registered = False
+
+
+def _close_all_at_exit() -> None:
+    # SDK threads must stop before the interpreter finalizes (a native thread entering Python
+    # during finalization hangs or crashes), so close what the user left open.
+    with _open_lock:
+        instances = list(_open.values())
+    for instance in instances:
+        try:
+            instance.close()
+        except Exception:  # nothing useful to do with it at exit
+            pass
+
+
+def _forget_all_after_fork() -> None:
+    # The child has none of the SDK's threads; using the parent's instances would corrupt it.
+    with _open_lock:
+        for instance in _open.values():
+            instance._forked = True
+        _open.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_all_after_fork)
+
+
+def _choice(name: str, value: object, enum_type: type[IE]) -> IE:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a {enum_type.__name__} or int, not {type(value).__name__}")
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(f"{m.name}={m.value}" for m in enum_type)
+        raise ValueError(f"{name} must be one of {allowed}; got {value}") from None
+
+
+class PortSIPLib:
+    """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
+
+    ``library`` is the SDK's path; when None, ``$PORTSIP_SDK_LIBRARY`` or the platform's
+    default name is used (see the README). Creating the object loads the library, creates
+    the SDK's callback dispatcher and installs a handler for every event; call
+    :meth:`initialize` next, as in the vendor's API. Use it as a context manager, or call
+    :meth:`close` (idempotent). Instances still open at interpreter exit are closed then.
+
+    Events: :meth:`on` / :meth:`attach` run handlers on a thread of the binding (never the
+    SDK's); :meth:`wait_for` blocks for the oldest matching event not yet returned, including
+    events that arrived before the call; :meth:`async_events` is an asyncio async iterator.
+    ``wait_for`` keeps a backlog of at most ``backlog_events`` events and ``backlog_bytes``
+    bytes of event data; beyond that the oldest are evicted (counted in :attr:`stats`).
+    """
+
+    def __init__(
+        self,
+        library: str | os.PathLike[str] | None = None,
+        *,
+        backlog_events: int = DEFAULT_BACKLOG_EVENTS,
+        backlog_bytes: int = DEFAULT_BACKLOG_BYTES,
+        _backend: EventBackend | None = None,
+    ) -> None:
+        global _atexit_registered
+        self._closed = True  # until construction completes, so close()/__del__ are harmless
+        self._forked = False
+        _args.integer("backlog_events", backlog_events, "long", minimum=1)
+        _args.integer("backlog_bytes", backlog_bytes, "long", minimum=1)
+        self._loaded = load_library(library)
+        ffi, lib = self._loaded.ffi, self._loaded.lib
+        self._ffi, self._c = ffi, lib
+        self._lock = threading.RLock()  # serialises C calls with close()
+        self._sdk: Any = ffi.NULL
+        self._registered = False
+        self._id = next(_instance_ids)
+        if self._id > _MAX_INSTANCE_ID:
+            raise PortSIPError("this process has created more PortSIPLib instances than the SDK's routing ids can number")
+        self._backend = _backend or CffiEventBackend()
+        self._dispatcher = lib.PSCallback_createCallbackDispatcher()
+        if self._dispatcher == ffi.NULL:
+            raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
+        self._hub = EventHub(f"portsip-{self._id}", backlog_events, backlog_bytes)
+        self._backend.connect(self._loaded, self._dispatcher, self._id, self._hub.inbox.put)
+        with _open_lock:
+            _open[self._id] = self
+            if not _atexit_registered:
+                atexit.register(_close_all_at_exit)
+                _atexit_registered = True
+        self._closed = False
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> PortSIPLib:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("initialized" if self._sdk != self._ffi.NULL else "not initialized")
+        return f"<PortSIPLib #{self._id} {state} library={self._loaded.path!r}>"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def library_path(self) -> str:
+        """The path the SDK library was loaded from."""
+        return self._loaded.path
+
+    @property
+    def sdk_handle(self) -> Any:
+        """The SDK's native handle (cffi ``void*``), for advanced use and portsip.testing."""
+        return self._sdk
+
+    def close(self) -> None:
+        """Unregister, uninitialize the SDK, release its dispatcher, stop event delivery.
+
+        Idempotent. Events already queued are still delivered to handlers before it returns
+        (unless called from a handler). Calls after close raise :class:`ClosedError`.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            sdk, self._sdk = self._sdk, self._ffi.NULL
+        if self._forked:
+            return
+        try:
+            if sdk != self._ffi.NULL:
+                if self._registered:
+                    self._c.PortSIP_unRegisterServer(sdk)
+                # Releases the GIL; the SDK's threads may finish callbacks meanwhile.
+                self._c.PortSIP_unInitialize(sdk)
+            self._c.PSCallback_releaseCallbackDispatcher(self._dispatcher)  # only after unInitialize
+        finally:
+            self._backend.disconnect(self._id)
+            self._hub.close()
+            with _open_lock:
+                _open.pop(self._id, None)
+
+    def _usable(self, function: str, *, need_sdk: bool = True) -> Any:
+        if self._forked:
+            raise InvalidStateError("this PortSIPLib belongs to the parent process (fork): create a new one")
+        if self._closed:
+            raise ClosedError(f"{function}: the PortSIPLib is closed")
+        if need_sdk and self._sdk == self._ffi.NULL:
+            raise NotInitializedError(f"{function}: call initialize() first", code=-60001, function=function)
+        return self._sdk
+
+    def _call(self, function: str, *args: Any) -> int:
+        """Call a PortSIP_* function that returns 0/an id or a negative code; raise on error."""
+        with self._lock:
+            sdk = self._usable(function)
+            result = int(getattr(self._c, function)(sdk, *args))
+        if result < 0:
+            raise error_for_code(result, function)
+        return result
+
+    def initialize(
+        self,
+        transport: TransportType | int = TransportType.UDP,
+        local_ip: str = "0.0.0.0",
+        local_sip_port: int = 5060,
+        log_level: LogLevel | int = LogLevel.NONE,
+        log_file_path: str = "",
+        max_call_sessions: int = 8,
+        sip_agent_string: str = "PortSIP VoIP SDK for Python",
+        audio_device_layer: int = 0,
+        video_device_layer: int = 0,
+        tls_certificates_root_path: str = "",
+        tls_cipher_list: str = "",
+        verify_tls_certificate: bool = False,
+    ) -> None:
+        """PortSIP_initialize: start the SDK on this dispatcher. Call once, before anything else."""
+        args = (
+            int(_choice("transport", transport, TransportType)),
+            _args.text("local_ip", local_ip),
+            _args.port("local_sip_port", local_sip_port),
+            int(_choice("log_level", log_level, LogLevel)),
+            _args.text("log_file_path", log_file_path),
+            _args.integer("max_call_sessions", max_call_sessions, minimum=1),
+            _args.text("sip_agent_string", sip_agent_string),
+            _args.integer("audio_device_layer", audio_device_layer),
+            _args.integer("video_device_layer", video_device_layer),
+            _args.text("tls_certificates_root_path", tls_certificates_root_path),
+            _args.text("tls_cipher_list", tls_cipher_list),
+            _args.flag("verify_tls_certificate", verify_tls_certificate),
+        )
+        with self._lock:
+            self._usable("PortSIP_initialize", need_sdk=False)
+            if self._sdk != self._ffi.NULL:
+                raise AlreadyInitializedError(
+                    "PortSIP_initialize: already initialized", code=-60000, function="PortSIP_initialize"
+                )
+            error = self._ffi.new("int*")
+            sdk = self._c.PortSIP_initialize(self._dispatcher, *args, error)
+            if sdk == self._ffi.NULL:
+                raise error_for_code(error[0] if error[0] < 0 else -60006, "PortSIP_initialize")
+            self._sdk = sdk
+
+    def set_license_key(self, key: str) -> None:
+        """PortSIP_setLicenseKey."""
+        self._call("PortSIP_setLicenseKey", _args.text("key", key))
+
+    def get_version(self) -> tuple[int, int]:
+        """PortSIP_getVersion: the SDK's (major, minor) version."""
+        major, minor = self._ffi.new("int*"), self._ffi.new("int*")
+        self._call("PortSIP_getVersion", major, minor)
+        return major[0], minor[0]
+
+    # ---- account and registration ---------------------------------------------------------------
+
+    def set_user(
+        self,
+        user_name: str,
+        display_name: str = "",
+        auth_name: str = "",
+        password: str = "",
+        sip_domain: str = "",
+        sip_server_addr: str = "",
+        sip_server_port: int = 5060,
+        stun_server_addr: str = "",
+        stun_server_port: int = 0,
+        outbound_server_addr: str = "",
+        outbound_server_port: int = 0,
+    ) -> None:
+        """PortSIP_setUser: the account. Leave sip_server_addr empty for P2P mode (no server)."""
+        self._call(
+            "PortSIP_setUser",
+            _args.text("user_name", user_name),
+            _args.text("display_name", display_name),
+            _args.text("auth_name", auth_name),
+            _args.text("password", password),
+            _args.text("sip_domain", sip_domain),
+            _args.text("sip_server_addr", sip_server_addr),
+            _args.port("sip_server_port", sip_server_port),
+            _args.text("stun_server_addr", stun_server_addr),
+            _args.port("stun_server_port", stun_server_port),
+            _args.text("outbound_server_addr", outbound_server_addr),
+            _args.port("outbound_server_port", outbound_server_port),
+        )
+
+    def register_server(self, reg_expires: int = 120, retry_times: int = 0) -> None:
+        """PortSIP_registerServer. The outcome arrives as RegisterSuccess or RegisterFailure."""
+        self._call(
+            "PortSIP_registerServer",
+            _args.integer("reg_expires", reg_expires, minimum=0),
+            _args.integer("retry_times", retry_times, minimum=0),
+        )
+        self._registered = True
+
+    def unregister_server(self) -> None:
+        """PortSIP_unRegisterServer."""
+        self._call("PortSIP_unRegisterServer")
+        self._registered = False
+
+    # ---- instant messaging --------------------------------------------------------------------
+
+    def add_supported_mime_type(self, method_name: str, mime_type: str, sub_mime_type: str) -> None:
+        """PortSIP_addSupportedMimeType: accept incoming bodies of this type for a SIP method.
+
+        The SDK delivers incoming MESSAGE bodies only for text/plain and the types added here,
+        e.g. ``add_supported_mime_type("MESSAGE", "application", "json")``.
+        """
+        self._call(
+            "PortSIP_addSupportedMimeType",
+            _args.text("method_name", method_name),
+            _args.text("mime_type", mime_type),
+            _args.text("sub_mime_type", sub_mime_type),
+        )
+
+    def send_message(self, session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> int:
+        """PortSIP_sendMessage: a MESSAGE inside the established call ``session_id``.
+
+        Returns the message id; the outcome arrives as SendMessageSuccess/SendMessageFailure
+        carrying it. ``data`` is the body as bytes (encode text yourself, e.g. UTF-8).
+        """
+        body = _args.data("data", data)
+        return self._call(
+            "PortSIP_sendMessage",
+            _args.integer("session_id", session_id, "long"),
+            _args.text("mime_type", mime_type),
+            _args.text("sub_mime_type", sub_mime_type),
+            body,
+            len(body),
+        )
+
+    def send_out_of_dialog_message(
+        self, to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool = False
+    ) -> int:
+        """PortSIP_sendOutOfDialogMessage: a MESSAGE outside any call, to a SIP URI.
+
+        Returns the message id; the outcome arrives as SendOutOfDialogMessageSuccess/Failure
+        carrying it. ``is_sms`` adds ``messagetype=SMS`` to the To header.
+        """
+        body = _args.data("data", data)
+        return self._call(
+            "PortSIP_sendOutOfDialogMessage",
+            _args.text("to", to),
+            _args.text("mime_type", mime_type),
+            _args.text("sub_mime_type", sub_mime_type),
+            _args.flag("is_sms", is_sms),
+            body,
+            len(body),
+        )
+
+    # ---- presence -----------------------------------------------------------------------------
+
+    def set_presence_mode(self, mode: PresenceMode | int) -> None:
+        """PortSIP_setPresenceMode: P2P (0, default) or presence agent (1)."""
+        self._call("PortSIP_setPresenceMode", int(_choice("mode", mode, PresenceMode)))
+
+    def set_default_subscription_time(self, secs: int) -> None:
+        """PortSIP_setDefaultSubscriptionTime: the Expires of our SUBSCRIBEs, in seconds."""
+        self._call("PortSIP_setDefaultSubscriptionTime", _args.integer("secs", secs, "unsigned int"))
+
+    def set_default_publication_time(self, secs: int) -> None:
+        """PortSIP_setDefaultPublicationTime: the Expires of our PUBLISHes, in seconds."""
+        self._call("PortSIP_setDefaultPublicationTime", _args.integer("secs", secs, "unsigned int"))
+
+    def presence_subscribe(self, to: str, subject: str = "") -> int:
+        """PortSIP_presenceSubscribe: watch a contact's presence; returns the subscribe id.
+
+        The contact's state arrives as PresenceOnline / PresenceOffline.
+        """
+        return self._call("PortSIP_presenceSubscribe", _args.text("to", to), _args.text("subject", subject))
+
+    def presence_terminate_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceTerminateSubscribe: stop watching."""
+        self._call("PortSIP_presenceTerminateSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def presence_accept_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceAcceptSubscribe: accept a watcher (from PresenceRecvSubscribe).
+
+        Accepting sends no status; follow with :meth:`set_presence_status`.
+        """
+        self._call("PortSIP_presenceAcceptSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def presence_reject_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceRejectSubscribe: refuse a watcher."""
+        self._call("PortSIP_presenceRejectSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def set_presence_status(self, subscribe_id: int, status_text: str) -> None:
+        """PortSIP_setPresenceStatus: send our status to a watcher (P2P: NOTIFY).
+
+        In presence-agent mode pass subscribe_id 0 to PUBLISH. The text "Offline" makes us
+        appear offline.
+        """
+        self._call(
+            "PortSIP_setPresenceStatus",
+            _args.integer("subscribe_id", subscribe_id, "long"),
+            _args.text("status_text", status_text),
+        )
+
+    def send_subscription(self, to: str, event_name: str) -> int:
+        """PortSIP_sendSubscription: SUBSCRIBE to any event package; returns the subscription id.
+
+        v17.1's C ABI has no handler for generic NOTIFYs; message-summary and dialog arrive as
+        WaitingVoiceMessage/WaitingFaxMessage and DialogStateUpdated.
+        """
+        return self._call("PortSIP_sendSubscription", _args.text("to", to), _args.text("event_name", event_name))
+
+    def terminate_subscription(self, subscription_id: int) -> None:
+        """PortSIP_terminateSubscription (returns nothing in C: no error can be reported)."""
+        subscription_id = _args.integer("subscription_id", subscription_id, "long")
+        with self._lock:
+            sdk = self._usable("PortSIP_terminateSubscription")
+            self._c.PortSIP_terminateSubscription(sdk, subscription_id)
+
+    # ---- events -------------------------------------------------------------------------------
+
+    @overload
+    def on(self, event_type: type[E]) -> Callable[[Callable[[E], object]], Callable[[E], object]]: ...
+
+    @overload
+    def on(self, event_type: type[E], handler: Callable[[E], object]) -> Callable[[E], object]: ...
+
+    def on(self, event_type: type[E], handler: Callable[[E], object] | None = None) -> Any:
+        """Call ``handler(event)`` for every event of ``event_type`` (or a subclass: ``Event`` for all).
+
+        Also a decorator: ``@lib.on(RecvOutOfDialogMessage)``. Handlers run in arrival order on
+        the binding's handler thread; one that raises is logged and kept for :meth:`check_errors`.
+        """
+        if not (isinstance(event_type, type) and issubclass(event_type, Event)):
+            raise TypeError(f"event_type must be an Event class from portsip.events, not {event_type!r}")
+        if handler is None:
+            def decorator(fn: Callable[[E], object]) -> Callable[[E], object]:
+                self.on(event_type, fn)
+                return fn
+            return decorator
+        if not callable(handler):
+            raise TypeError(f"handler must be callable, not {type(handler).__name__}")
+        self._usable("on", need_sdk=False)
+        self._hub.add_handler(event_type, handler)
+        return handler
+
+    def off(self, event_type: type[Event], handler: Callable[..., object]) -> None:
+        """Remove a handler added with :meth:`on`; ValueError if it was not registered."""
+        if not self._hub.remove_handlers(event_type, handler):
+            raise ValueError(f"{handler!r} is not a handler of {getattr(event_type, '__name__', event_type)}")
+
+    def attach(self, handler_object: SIPCallbackEvents) -> None:
+        """Deliver events to the ``on_<event>`` methods ``handler_object`` overrides."""
+        if not isinstance(handler_object, SIPCallbackEvents):
+            raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
+        self._usable("attach", need_sdk=False)
+        for event_type in EVENT_TYPES:
+            name = "on_" + snake_case(event_type.vendor_name)
+            if getattr(type(handler_object), name) is not getattr(SIPCallbackEvents, name):
+                self._hub.add_handler(event_type, getattr(handler_object, name), owner=handler_object)
+
+    def detach(self, handler_object: SIPCallbackEvents) -> None:
+        """Stop delivering to an object given to :meth:`attach`."""
+        self._hub.remove_handlers(owner=handler_object)
+
+    @overload
+    def wait_for(
+        self, event_type: type[E], timeout: float | None = 10.0, predicate: Callable[[E], bool] | None = None
+    ) -> E: ...
+
+    @overload
+    def wait_for(
+        self,
+        event_type: tuple[type[Event], ...],
+        timeout: float | None = 10.0,
+        predicate: Callable[[Event], bool] | None = None,
+    ) -> Event: ...
+
+    def wait_for(self, event_type: Any, timeout: float | None = 10.0, predicate: Any = None) -> Any:
+        """The oldest ``event_type`` event (matching ``predicate``) not returned before.
+
+        ``event_type`` is an event class or a tuple of them, e.g. ``(RegisterSuccess,
+        RegisterFailure)``. Events that arrived before this call count, so "send, then wait for
+        the outcome" never races; an event is returned once. Raises TimeoutError after
+        ``timeout`` seconds (None: wait forever) and ClosedError if the instance closes
+        meanwhile. Pass a predicate to pick a particular event, e.g.
+        ``lambda e: e.message_id == message_id``.
+        """
+        types = event_type if isinstance(event_type, tuple) else (event_type,)
+        if not types or not all(isinstance(t, type) and issubclass(t, Event) for t in types):
+            raise TypeError(f"event_type must be an Event class from portsip.events (or a tuple of them), not {event_type!r}")
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+                raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
+            if not timeout >= 0:
+                raise ValueError(f"timeout must be >= 0, got {timeout}")
+        if predicate is not None and not callable(predicate):
+            raise TypeError("predicate must be callable or None")
+        if self._forked:
+            self._usable("wait_for")
+        return self._hub.wait_for(types, timeout, predicate)
+
+    def async_events(self, *event_types: type[Event]) -> EventStream:
+        """An asyncio async iterator over events (all, or those of ``event_types``).
+
+        It sees the events that arrive after this call, and ends when the instance closes.
+        Call it from a coroutine: ``async for event in lib.async_events(RecvOutOfDialogMessage)``.
+        """
+        for event_type in event_types:
+            if not (isinstance(event_type, type) and issubclass(event_type, Event)):
+                raise TypeError(f"event types must be Event classes from portsip.events, not {event_type!r}")
+        return self._hub.open_stream(tuple(event_types))
+
+    def check_errors(self) -> None:
+        """Re-raise, as :class:`HandlerError`, what handlers (or event building) raised since the last call."""
+        errors = self._hub.errors()
+        if errors:
+            raise HandlerError(f"{len(errors)} exception(s) in event handlers; the first: {errors[0]!r}", errors) from errors[0]
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters: events received, evicted from the wait_for backlog, handler errors."""
+        return {
+            "events_received": self._hub.events_received,
+            "backlog_evicted": self._hub.backlog_evicted,
+            "handler_errors": self._hub.error_count,
+        }

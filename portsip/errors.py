@@ -1,0 +1,143 @@
+"""Exceptions raised by the binding.
+
+Every exception the binding raises on its own account derives from :class:`PortSIPError`.
+A negative return code from the SDK becomes a :class:`SDKError` subclass that carries the
+code, the vendor's name for it (``ECoreNotFoundSubscribeId``) and the C function that
+returned it. Families that callers commonly handle also derive from the matching builtin
+(pynacl's pattern), so ``except ValueError`` catches an SDK "invalid argument" too.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from . import _header
+
+__all__ = [
+    "PortSIPError",
+    "LibraryLoadError",
+    "InvalidStateError",
+    "ClosedError",
+    "HandlerError",
+    "SDKError",
+    "NotInitializedError",
+    "AlreadyInitializedError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "LicenseError",
+    "error_name",
+    "error_for_code",
+]
+
+
+class PortSIPError(Exception):
+    """Base class of every exception this package raises on its own account."""
+
+    def __init__(self, message: str, *, code: int | None = None, function: str | None = None) -> None:
+        super().__init__(message)
+        #: The SDK's negative return code, when there is one.
+        self.code = code
+        #: The vendor's name for :attr:`code` ("ECoreNotInitialized"), or None.
+        self.name = error_name(code) if code is not None else None
+        #: The C function that failed ("PortSIP_sendMessage"), when known.
+        self.function = function
+
+
+class LibraryLoadError(PortSIPError, OSError):
+    """The SDK library could not be found, opened, or lacks a function the binding needs.
+
+    ``tried`` lists every (candidate, reason) attempted, ``missing`` the absent symbols.
+    """
+
+    def __init__(self, message: str, *, tried: Sequence[tuple[str, str]] = (), missing: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.tried = list(tried)
+        self.missing = list(missing)
+
+
+class InvalidStateError(PortSIPError, RuntimeError):
+    """The call does not fit the instance's state (e.g. wait_for from a handler)."""
+
+
+class ClosedError(InvalidStateError):
+    """The PortSIPLib was closed; create a new one."""
+
+
+class HandlerError(PortSIPError):
+    """Raised by ``PortSIPLib.check_errors()``: an event handler (or the event pipeline) raised.
+
+    ``errors`` holds every exception recorded; the first is also the ``__cause__``.
+    """
+
+    def __init__(self, message: str, errors: Sequence[BaseException]) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+class SDKError(PortSIPError):
+    """The SDK returned a negative error code."""
+
+
+class NotInitializedError(SDKError, RuntimeError):
+    """ECoreNotInitialized: call initialize() first."""
+
+
+class AlreadyInitializedError(SDKError, RuntimeError):
+    """ECoreAlreadyInitialized."""
+
+
+class InvalidArgumentError(SDKError, ValueError):
+    """The SDK rejected an argument (NULL, malformed URI, too long, unknown MIME type...)."""
+
+
+class NotFoundError(SDKError, LookupError):
+    """The SDK does not know the session, call or subscription id given."""
+
+
+class LicenseError(SDKError):
+    """The license key is wrong, a trial key, or expired."""
+
+
+_FAMILIES: dict[str, type[SDKError]] = {
+    "ECoreNotInitialized": NotInitializedError,
+    "ECoreSDKObjectNull": NotInitializedError,
+    "ECoreAlreadyInitialized": AlreadyInitializedError,
+    "ECoreArgumentNull": InvalidArgumentError,
+    "ECoreArgumentIncorrect": InvalidArgumentError,
+    "ECoreArgumentTooLong": InvalidArgumentError,
+    "ECoreInvalidUri": InvalidArgumentError,
+    "ECoreCalleeEmpty": InvalidArgumentError,
+    "ECoreMimeTypeUnknown": InvalidArgumentError,
+    "ECoreDataSizeTooLarge": InvalidArgumentError,
+    "ECorePortOutOfRange": InvalidArgumentError,
+    "ECoreUserNameAuthNameEmpty": InvalidArgumentError,
+    "ECoreSIPServerEmpty": InvalidArgumentError,
+    "ECoreExpiresValueTooSmall": InvalidArgumentError,
+    "ECoreNotFoundSubscribeId": NotFoundError,
+    "ECoreCallIdNotFound": NotFoundError,
+    "ECoreInviteSessionNotFound": NotFoundError,
+    "ECoreUserNotFound": NotFoundError,
+    "ECoreWrongLicenseKey": LicenseError,
+    "ECoreTrialVersionLicenseKey": LicenseError,
+    "ECoreTrialVersionExpired": LicenseError,
+}
+
+
+@lru_cache(maxsize=1)
+def _code_names() -> dict[int, str]:
+    # Read lazily from native/portsip_errors.h, the table the stub returns from too.
+    values = _header.parse_enum_values(_header.read_header(_header.ERRORS_HEADER))
+    return {code: name for name, code in values.items() if code < 0}
+
+
+def error_name(code: int) -> str:
+    """The vendor's name for a return code, or "unknown error <code>"."""
+    return _code_names().get(code, f"unknown error {code}")
+
+
+def error_for_code(code: int, function: str) -> SDKError:
+    """The exception for a negative code returned by ``function``."""
+    name = error_name(code)
+    cls = _FAMILIES.get(name, SDKError)
+    return cls(f"{function} failed: {name} ({code})", code=code, function=function)
