@@ -1,0 +1,194 @@
+"""Bad input gives a Python exception before any C call; the lifecycle is enforced."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from typing import Any, Callable
+
+import pytest
+
+from portsip import (
+    AlreadyInitializedError,
+    ClosedError,
+    LibraryLoadError,
+    NotInitializedError,
+    PortSIPError,
+    PortSIPLib,
+    events,
+)
+from portsip.testing import StubControl
+
+LONG_MAX = 2**63 - 1 if sys.platform != "win32" else 2**31 - 1
+
+#: method -> valid arguments (positional). Every public SDK method is listed; a test checks that.
+VALID: dict[str, tuple[Any, ...]] = {
+    "set_license_key": ("key",),
+    "get_version": (),
+    "set_user": ("alice",),
+    "register_server": (120, 0),
+    "unregister_server": (),
+    "add_supported_mime_type": ("MESSAGE", "application", "json"),
+    "send_message": (1, "text", "plain", b"x"),
+    "send_out_of_dialog_message": ("sip:bob@example.com", "text", "plain", b"x", False),
+    "set_presence_mode": (0,),
+    "set_default_subscription_time": (60,),
+    "set_default_publication_time": (60,),
+    "presence_subscribe": ("sip:bob@example.com", "subject"),
+    "presence_terminate_subscribe": (1,),
+    "presence_accept_subscribe": (1,),
+    "presence_reject_subscribe": (1,),
+    "set_presence_status": (1, "Available"),
+    "send_subscription": ("sip:bob@example.com", "message-summary"),
+    "terminate_subscription": (1,),
+}
+
+STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), ("a\x00b", ValueError), ("\ud800", ValueError)]
+INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (2**64, ValueError), (-(2**64), ValueError)]
+DATA_BAD = [(None, TypeError), ("text", TypeError), (1, TypeError), ([1, 2], TypeError)]
+
+
+def bad_cases() -> list[tuple[str, int, object, type]]:
+    cases = []
+    for method, valid in VALID.items():
+        for position, value in enumerate(valid):
+            if isinstance(value, bool):
+                bad = [(None, TypeError), (1, TypeError), ("yes", TypeError)]
+            elif isinstance(value, str):
+                bad = STR_BAD
+            elif isinstance(value, bytes):
+                bad = DATA_BAD
+            else:
+                bad = INT_BAD
+            cases += [(method, position, b, e) for b, e in bad]
+    return cases
+
+
+def test_the_table_covers_every_public_sdk_method() -> None:
+    sdk_methods = {
+        name
+        for name, member in inspect.getmembers(PortSIPLib, inspect.isfunction)
+        if not name.startswith("_")
+    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "async_events", "check_errors"}
+    assert sdk_methods == set(VALID)
+
+
+@pytest.mark.parametrize("method, position, value, error", bad_cases())
+def test_bad_argument_raises_before_any_c_call(
+    portsip_lib: PortSIPLib, stub_control: StubControl, method: str, position: int, value: object, error: type
+) -> None:
+    args = list(VALID[method])
+    args[position] = value
+    before = len(stub_control.calls)
+    with pytest.raises(error):
+        getattr(portsip_lib, method)(*args)
+    assert len(stub_control.calls) == before
+
+
+@pytest.mark.parametrize(
+    "method, args",
+    [
+        ("set_user", ("alice", "", "", "", "", "", 70000)),
+        ("set_user", ("alice", "", "", "", "", "", -1)),
+        ("register_server", (-1, 0)),
+        ("set_presence_mode", (2,)),
+        ("set_default_subscription_time", (-1,)),
+        ("set_default_publication_time", (2**32,)),
+        ("send_message", (LONG_MAX + 1, "text", "plain", b"")),
+    ],
+)
+def test_out_of_range_values_raise_value_error(portsip_lib: PortSIPLib, method: str, args: tuple[Any, ...]) -> None:
+    with pytest.raises(ValueError):
+        getattr(portsip_lib, method)(*args)
+
+
+def test_initialize_arguments_are_checked(portsip_stub_library: str) -> None:
+    with PortSIPLib(portsip_stub_library) as lib:
+        for kwargs, error in [
+            ({"transport": 9}, ValueError),
+            ({"transport": "udp"}, TypeError),
+            ({"log_level": 0}, ValueError),
+            ({"local_ip": None}, TypeError),
+            ({"local_sip_port": 65536}, ValueError),
+            ({"max_call_sessions": 0}, ValueError),
+            ({"verify_tls_certificate": "no"}, TypeError),
+        ]:
+            with pytest.raises(error):
+                lib.initialize(**kwargs)
+        lib.initialize()
+        with pytest.raises(AlreadyInitializedError):
+            lib.initialize()
+
+
+def test_calls_before_initialize_raise_not_initialized(portsip_stub_library: str) -> None:
+    with PortSIPLib(portsip_stub_library) as lib:
+        for method, args in VALID.items():
+            with pytest.raises(NotInitializedError) as raised:
+                getattr(lib, method)(*args)
+            assert raised.value.code == -60001 and raised.value.name == "ECoreNotInitialized"
+
+
+def test_calls_after_close_raise_closed_and_close_is_idempotent(portsip_lib: PortSIPLib) -> None:
+    portsip_lib.close()
+    portsip_lib.close()
+    assert portsip_lib.closed
+    for method, args in VALID.items():
+        with pytest.raises(ClosedError):
+            getattr(portsip_lib, method)(*args)
+    with pytest.raises(ClosedError):
+        portsip_lib.initialize()
+    with pytest.raises(ClosedError):
+        portsip_lib.on(events.RecvInfo, print)
+
+
+def test_event_api_checks_its_arguments(portsip_lib: PortSIPLib) -> None:
+    with pytest.raises(TypeError):
+        portsip_lib.on(str, print)  # type: ignore[type-var]
+    with pytest.raises(TypeError):
+        portsip_lib.on(events.RecvInfo, "not callable")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        portsip_lib.wait_for(events.RecvInfo, timeout="1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        portsip_lib.wait_for(events.RecvInfo, timeout=-1)
+    with pytest.raises(TypeError):
+        portsip_lib.wait_for(events.RecvInfo, predicate=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        portsip_lib.async_events(int)  # type: ignore[arg-type]
+
+
+def test_constructor_arguments(portsip_stub_library: str, tmp_path: Any) -> None:
+    with pytest.raises(TypeError):
+        PortSIPLib(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        PortSIPLib(portsip_stub_library, backlog_events=0)
+    with pytest.raises(LibraryLoadError) as raised:
+        PortSIPLib(tmp_path / "missing.so")
+    assert "missing.so" in str(raised.value) and raised.value.tried
+
+
+def test_sdk_errors_carry_code_name_and_function(portsip_lib: PortSIPLib) -> None:
+    with pytest.raises(PortSIPError) as raised:
+        portsip_lib.set_presence_status(4242, "x")
+    assert (raised.value.code, raised.value.name, raised.value.function) == (
+        -60068,
+        "ECoreNotFoundSubscribeId",
+        "PortSIP_setPresenceStatus",
+    )
+    assert isinstance(raised.value, LookupError)
+
+
+def test_repr_and_properties(portsip_lib: PortSIPLib) -> None:
+    assert "initialized" in repr(portsip_lib)
+    assert portsip_lib.library_path.endswith((".so", ".dylib", ".dll"))
+
+
+def test_import_loads_nothing() -> None:
+    code = (
+        "import sys, portsip, portsip.testing, portsip.events;"
+        "from portsip import _loader;"
+        "assert _loader._ffi is None and not _loader._opened, 'loaded at import';"
+        "print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "ok", result.stderr

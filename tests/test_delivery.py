@@ -1,0 +1,227 @@
+"""Delivery: handlers, SIPCallbackEvents, wait_for and its backlog, asyncio, isolation, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from typing import Callable
+
+import pytest
+
+from portsip import ClosedError, HandlerError, InvalidStateError, PortSIPLib, SIPCallbackEvents
+from portsip.events import Event, PresenceOnline, RecvInfo, RecvOutOfDialogMessage, RegisterSuccess
+from portsip.testing import StubControl
+
+
+def info(i: int) -> RecvInfo:
+    return RecvInfo(f"info {i}")
+
+
+def test_handler_that_raises_does_not_stop_later_events(
+    portsip_lib: PortSIPLib, stub_control: StubControl, caplog: pytest.LogCaptureFixture
+) -> None:
+    delivered: list[str] = []
+
+    @portsip_lib.on(RecvInfo)
+    def flaky(event: RecvInfo) -> None:
+        delivered.append(event.info_message)
+        if event.info_message == "info 1":
+            raise RuntimeError("handler bug")
+
+    with caplog.at_level(logging.ERROR, logger="portsip"):
+        for i in range(5):
+            stub_control.emit(info(i))
+        for _ in range(5):
+            portsip_lib.wait_for(RecvInfo)
+        deadline = time.monotonic() + 5
+        while len(delivered) < 5 and time.monotonic() < deadline:
+            time.sleep(0.005)
+    assert delivered == [f"info {i}" for i in range(5)]
+    assert any("handler bug" in r.getMessage() or (r.exc_info and "handler bug" in str(r.exc_info[1])) for r in caplog.records)
+    assert portsip_lib.stats["handler_errors"] == 1
+    with pytest.raises(HandlerError) as raised:
+        portsip_lib.check_errors()
+    assert isinstance(raised.value.__cause__, RuntimeError)
+    portsip_lib.check_errors()  # taken: nothing left
+
+
+def test_on_for_the_base_class_sees_everything_and_off_removes(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    seen: list[Event] = []
+    portsip_lib.on(Event, seen.append)
+    stub_control.emit(info(1))
+    stub_control.emit(RegisterSuccess("OK", 200, ""))
+    portsip_lib.wait_for(RegisterSuccess)
+    portsip_lib.close()  # delivers what is queued before returning
+    assert [type(e) for e in seen] == [RecvInfo, RegisterSuccess]
+    with pytest.raises(ValueError):
+        portsip_lib.off(RecvInfo, seen.append)
+
+
+def test_attach_calls_overridden_methods(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    class Handler(SIPCallbackEvents):
+        def __init__(self) -> None:
+            self.events: list[Event] = []
+
+        def on_recv_info(self, event: RecvInfo) -> None:
+            self.events.append(event)
+
+        def on_presence_online(self, event: PresenceOnline) -> None:
+            self.events.append(event)
+
+    handler = Handler()
+    portsip_lib.attach(handler)
+    stub_control.emit(info(1))
+    stub_control.emit(PresenceOnline("Bob", "sip:bob@example.com", "Away"))
+    stub_control.emit(RegisterSuccess("OK", 200, ""))
+    portsip_lib.wait_for(RegisterSuccess)
+    portsip_lib.close()
+    assert handler.events == [info(1), PresenceOnline("Bob", "sip:bob@example.com", "Away")]
+    with pytest.raises(TypeError):
+        portsip_lib.attach(object())  # type: ignore[arg-type]
+
+
+def test_wait_for_sees_events_that_arrived_before_the_call(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    stub_control.emit(info(1))
+    stub_control.wait_idle()
+    time.sleep(0.05)
+    assert portsip_lib.wait_for(RecvInfo, timeout=0) == info(1)
+    with pytest.raises(TimeoutError):  # each event is returned once
+        portsip_lib.wait_for(RecvInfo, timeout=0.05)
+
+
+def test_wait_for_predicate_returns_the_oldest_match(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    for i in range(4):
+        stub_control.emit(info(i))
+    assert portsip_lib.wait_for(RecvInfo, predicate=lambda e: e.info_message.endswith(("2", "3"))) == info(2)
+    assert portsip_lib.wait_for(RecvInfo) == info(0)
+
+
+def test_slow_handler_does_not_delay_wait_for(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    release = threading.Event()
+    portsip_lib.on(RecvInfo, lambda e: release.wait(10))
+    for i in range(3):
+        stub_control.emit(info(i))
+    assert [portsip_lib.wait_for(RecvInfo, timeout=2) for _ in range(3)] == [info(0), info(1), info(2)]
+    release.set()
+
+
+def test_backlog_is_bounded_in_count(portsip_stub_library: str) -> None:
+    with PortSIPLib(portsip_stub_library, backlog_events=3) as lib:
+        lib.initialize()
+        control = StubControl(lib)
+        for i in range(10):
+            control.emit(info(i))
+        control.wait_idle()
+        deadline = time.monotonic() + 5
+        while lib.stats["events_received"] < 10 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert lib.stats["backlog_evicted"] == 7
+        assert [lib.wait_for(RecvInfo, timeout=0).info_message for _ in range(3)] == ["info 7", "info 8", "info 9"]
+
+
+def test_backlog_is_bounded_in_bytes(portsip_stub_library: str) -> None:
+    with PortSIPLib(portsip_stub_library, backlog_bytes=3 * 1024 * 1024) as lib:
+        lib.initialize()
+        control = StubControl(lib)
+        for i in range(8):
+            control.emit(RecvOutOfDialogMessage("", "", "", "", "text", "plain", bytes([i]) * (1024 * 1024)))
+        control.wait_idle()
+        deadline = time.monotonic() + 5
+        while lib.stats["events_received"] < 8 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert lib.stats["backlog_evicted"] == 6
+        assert lib.wait_for(RecvOutOfDialogMessage, timeout=0).data[:1] == b"\x06"
+
+
+def test_wait_for_from_a_handler_is_refused(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    outcome: list[BaseException] = []
+
+    def handler(event: RecvInfo) -> None:
+        try:
+            portsip_lib.wait_for(RegisterSuccess, timeout=1)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    portsip_lib.on(RecvInfo, handler)
+    stub_control.emit(info(1))
+    portsip_lib.wait_for(RecvInfo)
+    portsip_lib.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidStateError)
+
+
+def test_wait_for_is_woken_by_close(portsip_lib: PortSIPLib) -> None:
+    threading.Timer(0.1, portsip_lib.close).start()
+    with pytest.raises(ClosedError):
+        portsip_lib.wait_for(RecvInfo, timeout=5)
+
+
+def test_async_events(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    async def consume() -> list[Event]:
+        received = []
+        async with portsip_lib.async_events(RecvInfo) as stream:
+            for i in range(3):
+                stub_control.emit(info(i))
+            stub_control.emit(RegisterSuccess("OK", 200, ""))  # filtered out
+            async for event in stream:
+                received.append(event)
+                if len(received) == 3:
+                    break
+        return received
+
+    assert asyncio.run(asyncio.wait_for(consume(), 10)) == [info(0), info(1), info(2)]
+
+
+def test_async_events_end_when_the_lib_closes(portsip_lib: PortSIPLib) -> None:
+    async def consume() -> int:
+        count = 0
+        stream = portsip_lib.async_events()
+        asyncio.get_running_loop().call_later(0.05, portsip_lib.close)
+        async for _ in stream:
+            count += 1
+        return count
+
+    assert asyncio.run(asyncio.wait_for(consume(), 10)) == 0
+
+
+def test_two_instances_each_receive_only_their_own_events(portsip_lib_factory: Callable[..., PortSIPLib]) -> None:
+    alice, bob = portsip_lib_factory("alice"), portsip_lib_factory("bob")
+    alice_control, bob_control = StubControl(alice), StubControl(bob)
+    for i in range(50):
+        alice_control.emit(RecvInfo(f"alice {i}"))
+        bob_control.emit(RecvInfo(f"bob {i}"))
+    alice_got = [alice.wait_for(RecvInfo).info_message for _ in range(50)]
+    bob_got = [bob.wait_for(RecvInfo).info_message for _ in range(50)]
+    assert alice_got == [f"alice {i}" for i in range(50)]
+    assert bob_got == [f"bob {i}" for i in range(50)]
+    with pytest.raises(TimeoutError):
+        alice.wait_for(RecvInfo, timeout=0.05)
+
+
+def test_a_failure_while_building_an_event_returns_0_and_is_reported(
+    portsip_lib: PortSIPLib, stub_control: StubControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_init(self: object, *args: object) -> None:
+        raise RuntimeError("marshalling bug")
+
+    event = info(1)
+    monkeypatch.setattr(RecvInfo, "__init__", broken_init)
+    stub_control.emit(event)
+    stub_control.wait_idle()
+    monkeypatch.undo()
+    stub_control.emit(info(2))
+    assert portsip_lib.wait_for(RecvInfo) == info(2)
+    assert stub_control.callbacks_nonzero == 0
+    with pytest.raises(HandlerError) as raised:
+        portsip_lib.check_errors()
+    assert "marshalling bug" in str(raised.value.__cause__)
+
+
+def test_closed_instance_gets_no_events_and_a_new_one_is_not_confused(portsip_lib_factory: Callable[..., PortSIPLib]) -> None:
+    first = portsip_lib_factory("alice")
+    first.close()
+    second = portsip_lib_factory("alice")
+    control = StubControl(second)
+    control.emit(info(1))
+    assert second.wait_for(RecvInfo) == info(1)

@@ -1,0 +1,128 @@
+"""Whole-process behaviour that can crash or hang, run in a subprocess with a timeout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import portsip
+
+# The directory holding the portsip under test (installed or the source tree).
+PACKAGE_PARENT = Path(portsip.__file__).resolve().parent.parent
+
+
+def run(code: str, stub: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PORTSIP_STUB_LIBRARY=stub, PYTHONPATH=str(PACKAGE_PARENT))
+    return subprocess.run(
+        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def test_exit_without_close_while_events_fly(portsip_stub_library: str) -> None:
+    code = """
+        import time
+        from portsip import PortSIPLib, events
+        from portsip.testing import StubControl, stub_library_path
+
+        libs = []
+        for user in ("alice", "bob"):
+            lib = PortSIPLib(stub_library_path())
+            lib.initialize()
+            lib.set_user(user, sip_domain="example.com")
+            lib.on(events.Event, lambda e: time.sleep(0.001))  # a slow handler, still busy at exit
+            libs.append(lib)
+        control = StubControl(libs[0])
+        for i in range(2000):
+            control.emit(events.RecvInfo(f"info {i}"), delay=(i % 50) / 1000)
+            libs[1].send_out_of_dialog_message("sip:alice@example.com", "text", "plain", b"x" * 100)
+        print("exiting")
+        # falls off the end: the atexit hook must stop the SDK threads before finalization
+    """
+    for _ in range(3):
+        result = run(code, portsip_stub_library)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "exiting"
+        assert "Fatal Python error" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+
+
+def test_close_from_a_handler_does_not_deadlock(portsip_stub_library: str) -> None:
+    code = """
+        import threading
+        from portsip import PortSIPLib, events
+        from portsip.testing import StubControl, stub_library_path
+
+        lib = PortSIPLib(stub_library_path())
+        lib.initialize()
+        done = threading.Event()
+        def closer(event):
+            lib.close()
+            done.set()
+        lib.on(events.RecvInfo, closer)
+        StubControl(lib).emit(events.RecvInfo("bye"))
+        assert done.wait(10)
+        assert lib.closed
+        print("ok")
+    """
+    result = run(code, portsip_stub_library)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_child_of_a_fork_cannot_use_the_parents_instance(portsip_stub_library: str) -> None:
+    code = """
+        import os
+        from portsip import PortSIPLib, InvalidStateError
+        from portsip.testing import stub_library_path
+
+        lib = PortSIPLib(stub_library_path())
+        lib.initialize()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                lib.set_license_key("x")
+            except InvalidStateError:
+                os._exit(0)
+            os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        lib.set_license_key("still works in the parent")
+        lib.close()
+        print("ok")
+    """
+    result = run(code, portsip_stub_library)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_close_while_many_native_threads_emit(portsip_stub_library: str) -> None:
+    code = """
+        import threading
+        from portsip import PortSIPLib, events
+        from portsip.testing import StubControl, stub_library_path
+
+        for round in range(20):
+            libs = [PortSIPLib(stub_library_path()) for _ in range(4)]
+            for lib in libs:
+                lib.initialize()
+            controls = [StubControl(lib) for lib in libs]
+            def emit(control):
+                try:
+                    for i in range(300):
+                        control.emit(events.RecvInfo(str(i)))
+                except Exception:
+                    pass  # the instance closed under us: expected
+            threads = [threading.Thread(target=emit, args=(c,)) for c in controls]
+            for t in threads:
+                t.start()
+            for lib in libs:
+                lib.close()
+            for t in threads:
+                t.join(10)
+        print("ok")
+    """
+    result = run(code, portsip_stub_library, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
