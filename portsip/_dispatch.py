@@ -42,6 +42,13 @@ _STOP = object()
 _END = object()
 
 
+class _Marker:
+    """Passed through both queues by drain(): set once everything queued before it was handled."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
 class EventHub:
     def __init__(self, name: str, backlog_events: int = DEFAULT_BACKLOG_EVENTS, backlog_bytes: int = DEFAULT_BACKLOG_BYTES) -> None:
         self.inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -74,6 +81,9 @@ class EventHub:
             item = self.inbox.get()
             if item is _STOP:
                 break
+            if isinstance(item, _Marker):
+                self._to_handlers.put(item)
+                continue
             if isinstance(item, PipelineFailure):
                 self._record_error(item.error, f"building a {item.event_type.__name__} event from the SDK's arguments failed")
                 continue
@@ -93,10 +103,18 @@ class EventHub:
             for stream in self._stream_snapshot():
                 stream._push(item)
             self._to_handlers.put(item)
-        self._to_handlers.put(_STOP)
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        # A drain() that raced with close() put its marker after _STOP: let the runner set it.
+        while True:
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Marker):
+                self._to_handlers.put(item)
+        self._to_handlers.put(_STOP)
         for stream in self._stream_snapshot():
             stream._push(_END)
 
@@ -105,6 +123,9 @@ class EventHub:
             event = self._to_handlers.get()
             if event is _STOP:
                 return
+            if isinstance(event, _Marker):
+                event.done.set()
+                continue
             for handler in self._handlers_for(type(event)):
                 try:
                     handler(event)
@@ -142,14 +163,27 @@ class EventHub:
         with self._handlers_lock:
             return [h for klass in event_type.__mro__ for h, _ in self._handlers.get(klass, ())]
 
+    def drain(self, timeout: float | None) -> None:
+        self._refuse_on_handler_thread("drain()")
+        marker = _Marker()
+        self.inbox.put(marker)
+        with self._cond:
+            if self._closed:
+                return  # close() already delivered everything
+        if not marker.done.wait(timeout):
+            raise TimeoutError(f"handlers were still busy after {timeout} s")
+
+    def _refuse_on_handler_thread(self, what: str) -> None:
+        if threading.current_thread() is self._runner:
+            raise InvalidStateError(
+                f"{what} called from an event handler: the handler thread would wait for itself; "
+                "use a handler for the awaited event instead"
+            )
+
     # ---- wait_for -------------------------------------------------------------------------------
 
     def wait_for(self, event_types: tuple[type, ...], timeout: float | None, predicate: Callable[[Any], bool] | None) -> Any:
-        if threading.current_thread() is self._runner:
-            raise InvalidStateError(
-                "wait_for() called from an event handler: the handler thread would wait for itself; "
-                "use a handler for the awaited event instead"
-            )
+        self._refuse_on_handler_thread("wait_for()")
         names = " or ".join(t.__name__ for t in event_types)
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:

@@ -490,6 +490,17 @@ class PortSIPLib:
             self._usable("wait_for")
         return self._hub.wait_for(types, timeout, predicate)
 
+    def drain(self, timeout: float | None = 10.0) -> None:
+        """Wait until the handlers have run for every event received so far.
+
+        Useful in tests and scripts: after ``drain()`` the side effects of your handlers are
+        visible. Events the SDK has not delivered yet are not waited for. TimeoutError if a
+        handler is still busy after ``timeout`` seconds; not callable from a handler.
+        """
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ValueError(f"timeout must be a number of seconds >= 0 or None, got {timeout!r}")
+        self._hub.drain(timeout)
+
     def async_events(self, *event_types: type[Event]) -> EventStream:
         """An asyncio async iterator over events (all, or those of ``event_types``).
 

@@ -34,6 +34,14 @@ def show(who: str, event: Event) -> None:
         print(f"  {who:>5} <- {event!r}", flush=True)
 
 
+def step(text: str, *libs: PortSIPLib) -> None:
+    for lib in libs:
+        lib.drain()  # let the handlers print what arrived so far, so the output reads in order
+    if text:
+        with _print_lock:
+            print(text, flush=True)
+
+
 class AliceEvents(SIPCallbackEvents):
     """Alice handles events the .NET way: by overriding on_<event> methods."""
 
@@ -74,28 +82,29 @@ def main(argv: list[str] | None = None) -> int:
         alice.attach(AliceEvents())
         bob.on(Event, lambda event: show("bob", event))  # Bob prints every event he gets
 
-        print("1. Both register")
+        step("1. Both register")
         for lib in (alice, bob):
             lib.register_server()
             lib.wait_for(RegisterSuccess)
 
-        print("2. Alice subscribes to Bob's presence; Bob accepts and publishes a status")
+        step("2. Alice subscribes to Bob's presence; Bob accepts and publishes a status", alice, bob)
         alice.presence_subscribe(f"sip:bob@{DOMAIN}", "Alice would like to see your status")
         request = bob.wait_for(PresenceRecvSubscribe)
         bob.presence_accept_subscribe(request.subscribe_id)
         bob.set_presence_status(request.subscribe_id, "Available")
         alice.wait_for(PresenceOnline)
 
-        print("3. They exchange messages (bodies are bytes; .text decodes them)")
+        step("3. They exchange messages (bodies are bytes; .text decodes them)", alice, bob)
         message_id = alice.send_out_of_dialog_message(f"sip:bob@{DOMAIN}", "text", "plain", "Hi Bob! ☕?".encode())
         alice.wait_for(SendOutOfDialogMessageSuccess, predicate=lambda e: e.message_id == message_id)
-        print(f"     Bob reads: {bob.wait_for(RecvOutOfDialogMessage).text!r}")
+        step(f"     Bob reads: {bob.wait_for(RecvOutOfDialogMessage).text!r}", alice, bob)
         bob.send_out_of_dialog_message(f"sip:alice@{DOMAIN}", "text", "plain", "On my way 🙂".encode())
-        print(f"     Alice reads: {alice.wait_for(RecvOutOfDialogMessage).text!r}")
+        step(f"     Alice reads: {alice.wait_for(RecvOutOfDialogMessage).text!r}", alice, bob)
 
-        print("4. Bob goes offline")
+        step("4. Bob goes offline", alice, bob)
         bob.set_presence_status(request.subscribe_id, "Offline")
         alice.wait_for(PresenceOffline)
+        step("", alice, bob)
         alice.check_errors()
         bob.check_errors()
     print("Done: both instances closed.")

@@ -35,9 +35,7 @@ def test_handler_that_raises_does_not_stop_later_events(
             stub_control.emit(info(i))
         for _ in range(5):
             portsip_lib.wait_for(RecvInfo)
-        deadline = time.monotonic() + 5
-        while len(delivered) < 5 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        portsip_lib.drain()
     assert delivered == [f"info {i}" for i in range(5)]
     assert any("handler bug" in r.getMessage() or (r.exc_info and "handler bug" in str(r.exc_info[1])) for r in caplog.records)
     assert portsip_lib.stats["handler_errors"] == 1
@@ -53,8 +51,13 @@ def test_on_for_the_base_class_sees_everything_and_off_removes(portsip_lib: Port
     stub_control.emit(info(1))
     stub_control.emit(RegisterSuccess("OK", 200, ""))
     portsip_lib.wait_for(RegisterSuccess)
-    portsip_lib.close()  # delivers what is queued before returning
+    portsip_lib.drain()
     assert [type(e) for e in seen] == [RecvInfo, RegisterSuccess]
+    portsip_lib.off(Event, seen.append)
+    stub_control.emit(info(2))
+    portsip_lib.wait_for(RecvInfo, predicate=lambda e: e == info(2))
+    portsip_lib.close()  # delivers what is queued before returning
+    assert len(seen) == 2
     with pytest.raises(ValueError):
         portsip_lib.off(RecvInfo, seen.append)
 
@@ -114,9 +117,8 @@ def test_backlog_is_bounded_in_count(portsip_stub_library: str) -> None:
         for i in range(10):
             control.emit(info(i))
         control.wait_idle()
-        deadline = time.monotonic() + 5
-        while lib.stats["events_received"] < 10 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        lib.drain()
+        assert lib.stats["events_received"] == 10
         assert lib.stats["backlog_evicted"] == 7
         assert [lib.wait_for(RecvInfo, timeout=0).info_message for _ in range(3)] == ["info 7", "info 8", "info 9"]
 
@@ -128,9 +130,8 @@ def test_backlog_is_bounded_in_bytes(portsip_stub_library: str) -> None:
         for i in range(8):
             control.emit(RecvOutOfDialogMessage("", "", "", "", "text", "plain", bytes([i]) * (1024 * 1024)))
         control.wait_idle()
-        deadline = time.monotonic() + 5
-        while lib.stats["events_received"] < 8 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        lib.drain()
+        assert lib.stats["events_received"] == 8
         assert lib.stats["backlog_evicted"] == 6
         assert lib.wait_for(RecvOutOfDialogMessage, timeout=0).data[:1] == b"\x06"
 
@@ -225,3 +226,31 @@ def test_closed_instance_gets_no_events_and_a_new_one_is_not_confused(portsip_li
     control = StubControl(second)
     control.emit(info(1))
     assert second.wait_for(RecvInfo) == info(1)
+
+
+def test_drain_waits_for_handlers_and_is_refused_inside_one(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    seen: list[RecvInfo] = []
+    refused: list[BaseException] = []
+
+    def slow(event: RecvInfo) -> None:
+        time.sleep(0.05)
+        seen.append(event)
+        try:
+            portsip_lib.drain()
+        except InvalidStateError as exc:
+            refused.append(exc)
+
+    portsip_lib.on(RecvInfo, slow)
+    for i in range(3):
+        stub_control.emit(info(i))
+    for _ in range(3):
+        portsip_lib.wait_for(RecvInfo)
+    portsip_lib.drain()
+    assert seen == [info(0), info(1), info(2)] and len(refused) == 3
+    portsip_lib.on(RecvInfo, lambda e: time.sleep(1))
+    stub_control.emit(info(3))
+    portsip_lib.wait_for(RecvInfo)
+    with pytest.raises(TimeoutError):
+        portsip_lib.drain(timeout=0.1)
+    portsip_lib.close()
+    portsip_lib.drain()  # after close: nothing left to wait for
