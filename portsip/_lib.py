@@ -75,6 +75,16 @@ def _choice(name: str, value: object, enum_type: type[IE]) -> IE:
         raise ValueError(f"{name} must be one of {allowed}; got {value}") from None
 
 
+def _check_timeout(timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
+    if not timeout >= 0:  # also refuses NaN
+        raise ValueError(f"timeout must be >= 0, got {timeout}")
+    return float(timeout)
+
+
 class PortSIPLib:
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
@@ -451,6 +461,8 @@ class PortSIPLib:
 
     def detach(self, handler_object: SIPCallbackEvents) -> None:
         """Stop delivering to an object given to :meth:`attach`."""
+        if not isinstance(handler_object, SIPCallbackEvents):
+            raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._hub.remove_handlers(owner=handler_object)
 
     @overload
@@ -479,11 +491,7 @@ class PortSIPLib:
         types = event_type if isinstance(event_type, tuple) else (event_type,)
         if not types or not all(isinstance(t, type) and issubclass(t, Event) for t in types):
             raise TypeError(f"event_type must be an Event class from portsip.events (or a tuple of them), not {event_type!r}")
-        if timeout is not None:
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-                raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
-            if not timeout >= 0:
-                raise ValueError(f"timeout must be >= 0, got {timeout}")
+        _check_timeout(timeout)
         if predicate is not None and not callable(predicate):
             raise TypeError("predicate must be callable or None")
         if self._forked:
@@ -497,9 +505,7 @@ class PortSIPLib:
         visible. Events the SDK has not delivered yet are not waited for. TimeoutError if a
         handler is still busy after ``timeout`` seconds; not callable from a handler.
         """
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
-            raise ValueError(f"timeout must be a number of seconds >= 0 or None, got {timeout!r}")
-        self._hub.drain(timeout)
+        self._hub.drain(_check_timeout(timeout))
 
     def async_events(self, *event_types: type[Event]) -> EventStream:
         """An asyncio async iterator over events (all, or those of ``event_types``).

@@ -7,3 +7,9 @@ portsip.testing.fixtures, the same ones licensees use.
 from __future__ import annotations
 
 pytest_plugins = ["portsip.testing.fixtures"]
+
+
+def pytest_report_header() -> str:
+    import portsip
+
+    return f"portsip under test: {portsip.__file__}"

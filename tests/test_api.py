@@ -70,7 +70,7 @@ def test_the_table_covers_every_public_sdk_method() -> None:
         name
         for name, member in inspect.getmembers(PortSIPLib, inspect.isfunction)
         if not name.startswith("_")
-    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "async_events", "check_errors"}
+    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "async_events", "check_errors", "drain"}
     assert sdk_methods == set(VALID)
 
 
@@ -155,6 +155,14 @@ def test_event_api_checks_its_arguments(portsip_lib: PortSIPLib) -> None:
         portsip_lib.wait_for(events.RecvInfo, predicate=1)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         portsip_lib.async_events(int)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        portsip_lib.wait_for((events.RecvInfo, int))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        portsip_lib.drain(timeout="soon")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        portsip_lib.drain(timeout=float("nan"))
+    with pytest.raises(TypeError):
+        portsip_lib.detach("not attached")  # type: ignore[arg-type]
 
 
 def test_constructor_arguments(portsip_stub_library: str, tmp_path: Any) -> None:
