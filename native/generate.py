@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if not (ROOT / "native" / "portsip_abi.h").is_file():  # e.g. the copy inside an installed package
+    sys.exit("native/generate.py rewrites files of a source checkout: run it from one")
 sys.path.insert(0, str(ROOT))
 
 from portsip._header import ABI_HEADER, EventSpec, event_specs  # noqa: E402

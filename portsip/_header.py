@@ -13,9 +13,14 @@ pyproject.toml).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cffi import FFI
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -55,6 +60,22 @@ def cdef_source(text: str) -> str:
 def read_header(name: str) -> str:
     directory = stubs_dir() if name == STUB_HEADER else native_dir()
     return (directory / name).read_text(encoding="utf-8")
+
+
+_ffi_lock = threading.Lock()
+_ffis: dict[str, FFI] = {}
+
+
+def ffi_for(name: str) -> FFI:
+    """A cffi FFI whose cdef is the header ``name``: one per header for the life of the process."""
+    with _ffi_lock:
+        if name not in _ffis:
+            from cffi import FFI
+
+            ffi = FFI()
+            ffi.cdef(cdef_source(read_header(name)))
+            _ffis[name] = ffi
+        return _ffis[name]
 
 
 # ---- a small parser for the declarations we write (not a general C parser) -------------------

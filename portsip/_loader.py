@@ -28,7 +28,6 @@ from .errors import LibraryLoadError
 ENV_VAR = "PORTSIP_SDK_LIBRARY"
 
 _lock = threading.Lock()
-_ffi: FFI | None = None
 _opened: dict[str, LoadedLibrary] = {}
 
 
@@ -41,13 +40,7 @@ class LoadedLibrary:
 
 def get_ffi() -> FFI:
     """The FFI whose cdef is native/portsip_abi.h (parsed once)."""
-    global _ffi
-    with _lock:
-        if _ffi is None:
-            ffi = FFI()
-            ffi.cdef(_header.cdef_source(_header.read_header(_header.ABI_HEADER)))
-            _ffi = ffi
-        return _ffi
+    return _header.ffi_for(_header.ABI_HEADER)
 
 
 def default_names() -> list[str]:

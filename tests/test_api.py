@@ -194,8 +194,8 @@ def test_repr_and_properties(portsip_lib: PortSIPLib) -> None:
 def test_import_loads_nothing() -> None:
     code = (
         "import sys, portsip, portsip.testing, portsip.events;"
-        "from portsip import _loader;"
-        "assert _loader._ffi is None and not _loader._opened, 'loaded at import';"
+        "from portsip import _loader, _header;"
+        "assert not _header._ffis and not _loader._opened, 'loaded at import';"
         "print('ok')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

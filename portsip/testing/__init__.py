@@ -41,20 +41,15 @@ __all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall"]
 _KINDS = {"l": 1, "i": 2, "b": 3, "s": 4, "d": 5}  # enum stub_value_kind
 _STUB_ABI_VERSION = 1
 
-_ffi_lock = threading.Lock()
-_control_ffi: FFI | None = None
+_lock = threading.Lock()
 _control_libs: dict[str, Any] = {}
 
 
 def _control_lib(path: str) -> tuple[FFI, Any]:
-    global _control_ffi
-    with _ffi_lock:
-        if _control_ffi is None:
-            ffi = FFI()
-            ffi.cdef(_header.cdef_source(_header.read_header(_header.STUB_HEADER)))
-            _control_ffi = ffi
+    ffi = _header.ffi_for(_header.STUB_HEADER)
+    with _lock:
         if path not in _control_libs:
-            lib = _control_ffi.dlopen(path)
+            lib = ffi.dlopen(path)
             try:
                 version = lib.stub_abi_version()
             except AttributeError:
@@ -64,7 +59,7 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
             if lib.stub_event_count() != len(EVENT_TYPES):
                 raise PortSIPError(f"{path} knows {lib.stub_event_count()} events, portsip {len(EVENT_TYPES)}: rebuild it")
             _control_libs[path] = lib
-        return _control_ffi, _control_libs[path]
+        return ffi, _control_libs[path]
 
 
 @dataclass(frozen=True)
