@@ -1,0 +1,141 @@
+"""The stub's own contract, checked through the raw C ABI (no binding in between)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+import pytest
+
+from portsip import PortSIPLib, events
+from portsip._header import ERRORS_HEADER, parse_enum_values, read_header
+from portsip._loader import load_library
+from portsip.testing import StubControl
+
+CODES = parse_enum_values(read_header(ERRORS_HEADER))
+
+
+@pytest.fixture
+def raw(portsip_stub_library: str) -> Any:
+    loaded = load_library(portsip_stub_library)
+    return loaded.ffi, loaded.lib
+
+
+def test_callbacks_come_from_a_stub_thread_after_the_call_returned(raw: Any) -> None:
+    ffi, lib = raw
+    inside_call = threading.Event()
+    seen: list[tuple[int, bool]] = []
+    fired = threading.Event()
+
+    @ffi.callback("registerSuccessHandler")
+    def on_register(index: int, obj: int, text: Any, code: int, message: Any) -> int:
+        seen.append((threading.get_ident(), inside_call.is_set()))
+        fired.set()
+        return 0
+
+    dispatcher = lib.PSCallback_createCallbackDispatcher()
+    lib.PSCallback_setRegisterSuccessHandler(dispatcher, on_register, 3, 4)
+    error = ffi.new("int*")
+    sdk = lib.PortSIP_initialize(dispatcher, 0, b"127.0.0.1", 0, -1, b"", 1, b"t", 0, 0, b"", b"", False, error)
+    assert sdk != ffi.NULL and error[0] == 0
+    assert lib.PortSIP_setUser(sdk, b"u", b"", b"", b"", b"", b"", 0, b"", 0, b"", 0) == 0
+    inside_call.set()
+    assert lib.PortSIP_registerServer(sdk, 60, 0) == 0
+    inside_call.clear()
+    assert fired.wait(5)
+    lib.PortSIP_unInitialize(sdk)
+    lib.PSCallback_releaseCallbackDispatcher(dispatcher)
+    [(thread, during_call)] = seen
+    assert thread != threading.get_ident()
+    assert not during_call
+
+
+def test_misuse_gives_vendor_codes_not_crashes(raw: Any) -> None:
+    ffi, lib = raw
+    error = ffi.new("int*")
+    assert lib.PortSIP_initialize(ffi.NULL, 0, b"", 0, -1, b"", 1, b"", 0, 0, b"", b"", False, error) == ffi.NULL
+    assert error[0] == CODES["ECoreArgumentNull"]
+    assert lib.PortSIP_setLicenseKey(ffi.NULL, b"k") == CODES["ECoreSDKObjectNull"]
+    dispatcher = lib.PSCallback_createCallbackDispatcher()
+    sdk = lib.PortSIP_initialize(dispatcher, 0, b"", 0, -1, b"", 1, b"", 0, 0, b"", b"", False, error)
+    assert lib.PortSIP_setLicenseKey(sdk, ffi.NULL) == CODES["ECoreArgumentNull"]
+    assert lib.PortSIP_registerServer(sdk, 60, 0) == CODES["ECoreUserNameAuthNameEmpty"]
+    assert lib.PortSIP_sendOutOfDialogMessage(sdk, ffi.NULL, b"text", b"plain", False, b"x", 1) == CODES["ECoreArgumentNull"]
+    assert lib.PortSIP_sendOutOfDialogMessage(sdk, b"sip:a@b", b"text", b"plain", False, ffi.NULL, 5) == CODES["ECoreArgumentIncorrect"]
+    assert lib.PortSIP_presenceAcceptSubscribe(sdk, 1) == CODES["ECoreNotFoundSubscribeId"]
+    assert lib.PortSIP_getVersion(sdk, ffi.NULL, ffi.NULL) == CODES["ECoreArgumentNull"]
+    lib.PortSIP_unInitialize(sdk)
+    # A stale handle is recognised, not dereferenced.
+    assert lib.PortSIP_setLicenseKey(sdk, b"k") == CODES["ECoreNotInitialized"]
+    lib.PortSIP_unInitialize(sdk)
+    lib.PortSIP_terminateSubscription(sdk, 1)
+    lib.PSCallback_releaseCallbackDispatcher(dispatcher)
+    lib.PSCallback_releaseCallbackDispatcher(ffi.NULL)
+
+
+def test_injected_call_events_open_and_close_sessions(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    stub_control.emit(events.InviteConnected(555))
+    portsip_lib.wait_for(events.InviteConnected)
+    message_id = portsip_lib.send_message(555, "text", "plain", b"in call")
+    assert portsip_lib.wait_for(events.SendMessageSuccess).message_id == message_id
+    stub_control.emit(events.InviteClosed(555))
+    portsip_lib.wait_for(events.InviteClosed)
+    with pytest.raises(LookupError):
+        portsip_lib.send_message(555, "text", "plain", b"after hang-up")
+
+
+def test_injected_registration_events(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    stub_control.emit(events.RegisterFailure("Service Unavailable", 503, None), delay=0.05)  # type: ignore[arg-type]
+    event = portsip_lib.wait_for(events.RegisterFailure)
+    assert (event.status_text, event.status_code, event.sip_message) == ("Service Unavailable", 503, "")
+
+
+def test_sms_flag_and_body_are_recorded(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    portsip_lib.send_out_of_dialog_message("sip:+15550100@example.com", "text", "plain", b"SMS \x00 body", is_sms=True)
+    [call] = stub_control.calls_to("PortSIP_sendOutOfDialogMessage")
+    assert call.args["isSMS"] is True and call.args["message"] == b"SMS \x00 body" and call.args["messageLength"] == 10
+    stub_control.clear_calls()
+    assert stub_control.calls == []
+
+
+def test_close_while_a_handler_is_running(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    started = threading.Event()
+    portsip_lib.on(events.RecvInfo, lambda e: (started.set(), time.sleep(0.3)))
+    stub_control.emit(events.RecvInfo("x"))
+    assert started.wait(5)
+    began = time.monotonic()
+    portsip_lib.close()
+    assert time.monotonic() - began < 5
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda c: c.fail_next_send(200, "OK"), ValueError),
+        (lambda c: c.fail_next_send("486", "Busy"), TypeError),
+        (lambda c: c.fail_next_send(486, None), TypeError),
+        (lambda c: c.fail_next_send(486, "Busy", delay=-1), ValueError),
+        (lambda c: c.fail_next_send(486, "Busy", delay="1"), TypeError),
+        (lambda c: c.fail_next_register(99, "x"), ValueError),
+        (lambda c: c.fail_next_register(403, b"Forbidden"), TypeError),
+        (lambda c: c.script_next_send(700), ValueError),
+        (lambda c: c.emit(events.RecvInfo("x"), delay=float("nan")), ValueError),
+        (lambda c: c.emit(events.RecvMessage(1, "t", "p", b"x"), data_length="3"), TypeError),
+        (lambda c: c.emit(events.RecvMessage(1, "t", "p", "str body")), TypeError),
+        (lambda c: c.emit(events.RecvMessage(None, "t", "p", b"")), TypeError),
+    ],
+)
+def test_stub_control_rejects_bad_input(stub_control: StubControl, call: Callable[[StubControl], object], error: type) -> None:
+    with pytest.raises(error):
+        call(stub_control)
+
+
+def test_stub_control_needs_an_initialized_stub_lib(portsip_stub_library: str) -> None:
+    with pytest.raises(TypeError):
+        StubControl("lib")  # type: ignore[arg-type]
+    with PortSIPLib(portsip_stub_library) as lib:
+        with pytest.raises(Exception, match="initialize"):
+            StubControl(lib).open_session()
+    with pytest.raises(Exception, match="closed"):
+        StubControl(lib).open_session()
