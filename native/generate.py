@@ -60,7 +60,7 @@ def c_signature(spec: EventSpec) -> str:
 
 def render_events(specs: list[EventSpec]) -> str:
     out = [
-        f'"""Typed SDK events: one frozen dataclass per PortSIP callback.',
+        '"""Typed SDK events: one frozen dataclass per PortSIP callback.',
         "",
         f"{BANNER}",
         "",

@@ -25,7 +25,8 @@ import queue
 import threading
 import time
 import weakref
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from ._trampolines import PipelineFailure
 from .errors import ClosedError, InvalidStateError

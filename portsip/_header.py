@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +56,7 @@ def cdef_source(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_header(name: str) -> str:
     directory = stubs_dir() if name == STUB_HEADER else native_dir()
     return (directory / name).read_text(encoding="utf-8")

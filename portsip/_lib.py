@@ -7,7 +7,8 @@ import itertools
 import os
 import threading
 from enum import IntEnum
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, TypeVar, overload
+from collections.abc import Callable
 
 from . import _args
 from ._header import snake_case

@@ -24,7 +24,8 @@ from __future__ import annotations
 import collections
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable
 
 from ._loader import LoadedLibrary
 from .errors import PortSIPError

@@ -10,7 +10,7 @@ returned it. Families that callers commonly handle also derive from the matching
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import _header
 

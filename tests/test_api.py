@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -134,8 +135,7 @@ def test_stub_control_rejects_bad_input(stub_control: StubControl, call: Callabl
 def test_stub_control_needs_an_initialized_stub_lib(portsip_stub_library: str) -> None:
     with pytest.raises(TypeError):
         StubControl("lib")  # type: ignore[arg-type]
-    with PortSIPLib(portsip_stub_library) as lib:
-        with pytest.raises(Exception, match="initialize"):
-            StubControl(lib).open_session()
+    with PortSIPLib(portsip_stub_library) as lib, pytest.raises(Exception, match="initialize"):
+        StubControl(lib).open_session()
     with pytest.raises(Exception, match="closed"):
         StubControl(lib).open_session()

@@ -26,7 +26,8 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from cffi import FFI
 
@@ -49,7 +50,7 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
     ffi = _header.ffi_for(_header.STUB_HEADER)
     with _lock:
         if path not in _control_libs:
-            lib = ffi.dlopen(path)
+            lib: Any = ffi.dlopen(path)
             try:
                 version = lib.stub_abi_version()
             except AttributeError:
@@ -60,6 +61,10 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
                 raise PortSIPError(f"{path} knows {lib.stub_event_count()} events, portsip {len(EVENT_TYPES)}: rebuild it")
             _control_libs[path] = lib
         return ffi, _control_libs[path]
+
+
+def _c_text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ class StubControl:
         fields = dataclasses.fields(event)
         values = self._ffi.new("stub_value[]", max(len(fields), 1))
         keep_alive = []
-        for slot, (kind, field) in zip(values, zip(type(event).signature, fields)):
+        for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True)):
             value = getattr(event, field.name)
             slot.kind = _KINDS[kind]
             name = f"{type(event).__name__}.{field.name}"
@@ -198,8 +203,8 @@ class StubControl:
             values: dict[str, object] = {}
             for k in range(nargs[0]):
                 value = args[0][k]
-                values[self._ffi.string(value.name).decode()] = self._value(value)
-            calls.append(StubCall(self._ffi.string(function[0]).decode(), values))
+                values[_c_text(self._ffi.string(value.name))] = self._value(value)
+            calls.append(StubCall(_c_text(self._ffi.string(function[0])), values))
         return calls
 
     def calls_to(self, function: str) -> list[StubCall]:

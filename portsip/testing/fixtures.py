@@ -12,7 +12,7 @@ closed and :meth:`~portsip.PortSIPLib.check_errors` re-raises what a handler rai
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
