@@ -88,22 +88,10 @@ class EventHub:
             if isinstance(item, PipelineFailure):
                 self._record_error(item.error, f"building a {item.event_type.__name__} event from the SDK's arguments failed")
                 continue
-            assert isinstance(item, Event)
-            self.events_received += 1
-            size = item.approximate_size()
-            with self._cond:
-                self._backlog.append((item, size))
-                self._backlog_bytes += size
-                while len(self._backlog) > 1 and (
-                    len(self._backlog) > self._max_events or self._backlog_bytes > self._max_bytes
-                ):
-                    _, evicted_size = self._backlog.popleft()
-                    self._backlog_bytes -= evicted_size
-                    self.backlog_evicted += 1
-                self._cond.notify_all()
-            for stream in self._stream_snapshot():
-                stream._push(item)
-            self._to_handlers.put(item)
+            try:
+                self._deliver(item)
+            except BaseException as exc:  # the router must survive anything, or delivery stops
+                self._record_error(exc, f"delivering {item!r} failed")
         with self._cond:
             self._closed = True
             self._cond.notify_all()
@@ -118,6 +106,24 @@ class EventHub:
         self._to_handlers.put(_STOP)
         for stream in self._stream_snapshot():
             stream._push(_END)
+
+    def _deliver(self, item: object) -> None:
+        assert isinstance(item, Event)
+        self.events_received += 1
+        size = item.approximate_size()
+        with self._cond:
+            self._backlog.append((item, size))
+            self._backlog_bytes += size
+            while len(self._backlog) > 1 and (
+                len(self._backlog) > self._max_events or self._backlog_bytes > self._max_bytes
+            ):
+                _, evicted_size = self._backlog.popleft()
+                self._backlog_bytes -= evicted_size
+                self.backlog_evicted += 1
+            self._cond.notify_all()
+        for stream in self._stream_snapshot():
+            stream._push(item)
+        self._to_handlers.put(item)
 
     def _run_handlers(self) -> None:
         while True:

@@ -254,3 +254,20 @@ def test_drain_waits_for_handlers_and_is_refused_inside_one(portsip_lib: PortSIP
         portsip_lib.drain(timeout=0.1)
     portsip_lib.close()
     portsip_lib.drain()  # after close: nothing left to wait for
+
+
+def test_the_router_survives_a_failure_while_delivering(
+    portsip_lib: PortSIPLib, stub_control: StubControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_size(self: object) -> int:
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(RecvInfo, "approximate_size", broken_size)
+    stub_control.emit(info(1))
+    stub_control.wait_idle()
+    portsip_lib.drain()
+    monkeypatch.undo()
+    stub_control.emit(info(2))
+    assert portsip_lib.wait_for(RecvInfo) == info(2)
+    with pytest.raises(HandlerError):
+        portsip_lib.check_errors()
