@@ -271,3 +271,23 @@ def test_the_router_survives_a_failure_while_delivering(
     assert portsip_lib.wait_for(RecvInfo) == info(2)
     with pytest.raises(HandlerError):
         portsip_lib.check_errors()
+
+
+def test_trampolines_are_process_wide_and_survive_garbage_collection(portsip_lib_factory: Callable[..., PortSIPLib]) -> None:
+    import gc
+
+    from portsip import _trampolines
+
+    first = portsip_lib_factory("alice")
+    callbacks = list(_trampolines._callbacks or [])
+    assert len(callbacks) == 40
+    second = portsip_lib_factory("bob")
+    assert _trampolines._callbacks == callbacks  # the same C pointers for every instance
+    control = StubControl(second)
+    first.close()
+    del first
+    for _ in range(3):
+        gc.collect()
+    for i in range(200):
+        control.emit(info(i))
+    assert [second.wait_for(RecvInfo).info_message for _ in range(200)] == [f"info {i}" for i in range(200)]
