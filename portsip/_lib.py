@@ -129,7 +129,14 @@ class PortSIPLib:
         if self._dispatcher == ffi.NULL:
             raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
         self._hub = EventHub(f"portsip-{self._id}", backlog_events, backlog_bytes)
-        self._backend.connect(self._loaded, self._dispatcher, self._id, self._hub.inbox.put)
+        try:
+            self._backend.connect(self._loaded, self._dispatcher, self._id, self._hub.inbox.put)
+        except BaseException:
+            # e.g. no executable memory for callbacks: leave nothing running behind the error
+            self._backend.disconnect(self._id)
+            lib.PSCallback_releaseCallbackDispatcher(self._dispatcher)
+            self._hub.close()
+            raise
         with _open_lock:
             _open[self._id] = self
             if not _atexit_registered:

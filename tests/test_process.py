@@ -126,3 +126,26 @@ def test_close_while_many_native_threads_emit(portsip_stub_library: str) -> None
     """
     result = run(code, portsip_stub_library, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_no_executable_memory_gives_a_clear_error(portsip_stub_library: str) -> None:
+    code = """
+        import threading
+        import cffi
+        import portsip
+
+        def refuse(*args, **kwargs):
+            raise MemoryError("Cannot allocate write+execute memory for ffi.callback()")
+
+        cffi.FFI.callback = refuse
+        try:
+            portsip.PortSIPLib(portsip.testing.stub_library_path())
+        except portsip.PortSIPError as exc:
+            assert "executable memory" in str(exc), exc
+        else:
+            raise AssertionError("no error")
+        assert threading.active_count() == 1, threading.enumerate()  # nothing left running
+        print("ok")
+    """
+    result = run(code.replace("import portsip\n", "import portsip, portsip.testing\n"), portsip_stub_library)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
