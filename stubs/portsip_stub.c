@@ -6,9 +6,8 @@
  * of stubs/portsip_stub.h. There is no SIP: instances in one process reach each other through a
  * global registry, by the SIP URI of their user, like two SDKs on a network.
  *
- * Behaviour follows the vendor manual as summarised in /work/shared/abi/README.md ("Documented
- * behaviour"); comments below name the rule ("manual: ...") or say "stub's choice" where the
- * manual is silent.
+ * Behaviour follows what the vendor's manual documents; comments below name the rule
+ * ("manual: ...") or say "stub's choice" where the manual is silent.
  *
  * Threads. Every instance owns ONE worker thread. API calls never fire events themselves: they
  * enqueue a job (event + copied arguments + due time) on the target instance's queue, and that
@@ -152,11 +151,18 @@ static void vec_free(vec* v)
     v->n = v->cap = 0;
 }
 
-/* Due times use CLOCK_MONOTONIC (the queue's condition variable is set to that clock). */
+/* Due times use a monotonic clock where the queue's condition variable can be set to it;
+ * macOS has no pthread_condattr_setclock, so there they use the wall clock. */
+#if defined(__APPLE__)
+#define STUB_CLOCK CLOCK_REALTIME
+#else
+#define STUB_CLOCK CLOCK_MONOTONIC
+#endif
+
 static struct timespec due_in(int delay_ms)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(STUB_CLOCK, &t);
     t.tv_sec += delay_ms / 1000;
     t.tv_nsec += (long)(delay_ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) {
@@ -624,7 +630,7 @@ static void* worker_main(void* arg)
             continue;
         }
         struct timespec now, due = j->due;
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        clock_gettime(STUB_CLOCK, &now);
         if (ts_before(now, due)) {
             pthread_cond_timedwait(&in->cv, &in->mu, &due);
             continue;
@@ -743,7 +749,9 @@ static instance* instance_new(const dispatcher* d, unsigned long long disp_seria
         return NULL;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, STUB_CLOCK);
+#endif
     pthread_cond_init(&in->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&in->mu, NULL);
