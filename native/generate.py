@@ -103,7 +103,7 @@ def render_events(specs: list[EventSpec]) -> str:
             f'    signature: ClassVar[str] = "{spec.signature}"',
             "",
         ]
-        out += [f"    {name}: {PY_TYPES[kind]}" for name, kind in zip(spec.fields, spec.signature)]
+        out += [f"    {name}: {PY_TYPES[kind]}" for name, kind in zip(spec.fields, spec.signature, strict=True)]
         out.append("")
     out += [
         "",

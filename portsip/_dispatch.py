@@ -25,7 +25,7 @@ import queue
 import threading
 import time
 import weakref
-from typing import Any, TypeVar
+from typing import Any
 from collections.abc import Callable
 
 from ._trampolines import PipelineFailure
@@ -34,7 +34,6 @@ from .events import Event
 
 log = logging.getLogger("portsip")
 
-E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], object]
 
 DEFAULT_BACKLOG_EVENTS = 10_000

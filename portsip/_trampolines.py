@@ -138,7 +138,7 @@ class CffiEventBackend:
         callbacks = _trampolines(loaded.ffi)
         with _lock:
             _routes[instance_id] = sink  # before the setters: an event may follow at once
-        for index, (event_type, callback) in enumerate(zip(EVENT_TYPES, callbacks)):
+        for index, (event_type, callback) in enumerate(zip(EVENT_TYPES, callbacks, strict=True)):
             getattr(loaded.lib, setter_name(event_type))(dispatcher, callback, index, instance_id)
 
     def disconnect(self, instance_id: int) -> None:

@@ -42,7 +42,7 @@ PAYLOADS = {
 
 def make_event(event_type: type[Event], text: str | None, data: bytes | None, seed: int = 7) -> Event:
     values: dict[str, object] = {}
-    for kind, field in zip(event_type.signature, dataclasses.fields(event_type)):
+    for kind, field in zip(event_type.signature, dataclasses.fields(event_type), strict=True):
         if kind == "s":
             values[field.name] = text
         elif kind == "d":
@@ -59,7 +59,7 @@ def make_event(event_type: type[Event], text: str | None, data: bytes | None, se
 def expected(event: Event) -> Event:
     """What arrives: NULL strings as "", NULL buffers as b""."""
     changes = {}
-    for kind, field in zip(type(event).signature, dataclasses.fields(event)):
+    for kind, field in zip(type(event).signature, dataclasses.fields(event), strict=True):
         if getattr(event, field.name) is None:
             changes[field.name] = "" if kind == "s" else b""
     return dataclasses.replace(event, **changes)
