@@ -68,5 +68,14 @@ def flag(name: str, value: object) -> bool:
     return value
 
 
+def seconds(name: str, value: object, maximum: float = float("inf")) -> float:
+    """A duration: an int or float between 0 and ``maximum`` (NaN refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {_type_name(value)}")
+    if not 0 <= value <= maximum:
+        raise ValueError(f"{name} must be between 0 and {maximum} seconds, got {value}")
+    return float(value)
+
+
 def port(name: str, value: object) -> int:
     return integer(name, value, "int", 0, 65535)

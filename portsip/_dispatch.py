@@ -206,11 +206,6 @@ class EventHub:
                     raise TimeoutError(f"no {names} event matched within {timeout} s")
                 self._cond.wait(remaining)
 
-    def clear_backlog(self) -> None:
-        with self._cond:
-            self._backlog.clear()
-            self._backlog_bytes = 0
-
     # ---- asyncio --------------------------------------------------------------------------------
 
     def open_stream(self, event_types: tuple[type, ...]) -> EventStream:

@@ -77,13 +77,7 @@ def _choice(name: str, value: object, enum_type: type[IE]) -> IE:
 
 
 def _check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
-    if not timeout >= 0:  # also refuses NaN
-        raise ValueError(f"timeout must be >= 0, got {timeout}")
-    return float(timeout)
+    return None if timeout is None else _args.seconds("timeout", timeout)
 
 
 class PortSIPLib:

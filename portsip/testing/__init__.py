@@ -105,11 +105,7 @@ class StubControl:
 
     @staticmethod
     def _milliseconds(delay: float) -> int:
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)):
-            raise TypeError(f"delay must be a number of seconds, not {type(delay).__name__}")
-        if not 0 <= delay <= 3600:
-            raise ValueError(f"delay must be between 0 and 3600 seconds, got {delay}")
-        return int(round(delay * 1000))
+        return int(round(_args.seconds("delay", delay, maximum=3600) * 1000))
 
     # ---- injecting events ---------------------------------------------------------------------
 
