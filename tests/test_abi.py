@@ -73,14 +73,21 @@ def test_all_40_events_have_a_setter_class_and_handler() -> None:
     assert {f"PSCallback_set{t.__name__}Handler" for t in EVENT_TYPES} == setters
 
 
-def test_ids_are_long_and_bool_is_one_byte() -> None:
-    from portsip._loader import get_ffi
+def test_ids_are_long_and_bool_is_one_byte(portsip_stub_library: str) -> None:
+    """What cffi actually parsed and will call with, not only what the header text says."""
+    from portsip._loader import load_library
 
-    ffi = get_ffi()
-    assert ffi.sizeof("bool") == 1
+    loaded = load_library(portsip_stub_library)
+    ffi, lib = loaded.ffi, loaded.lib
+    long_, bool_ = ffi.typeof("long"), ffi.typeof("bool")
+    assert ffi.sizeof(bool_) == 1
     handler = ffi.typeof("registerSuccessHandler")
-    assert handler.args[0] is ffi.typeof("long") and handler.args[1] is ffi.typeof("long")
-    assert ffi.typeof(get_ffi().new("long*")).item is ffi.typeof("long")
+    assert handler.args[0] is long_ and handler.args[1] is long_
+    for name in ("PortSIP_sendMessage", "PortSIP_sendOutOfDialogMessage", "PortSIP_presenceSubscribe", "PortSIP_sendSubscription"):
+        assert ffi.typeof(getattr(lib, name)).result is long_, name
+    assert ffi.typeof(lib.PortSIP_sendOutOfDialogMessage).args[4] is bool_
+    assert ffi.typeof(lib.PortSIP_sendMessage).args[1] is long_
+    assert ffi.typeof(lib.PortSIP_terminateSubscription).result is ffi.typeof("void")
 
 
 def test_error_header_matches_vendor_codes() -> None:
