@@ -9,6 +9,11 @@ refused rather than silently truncated.
 from __future__ import annotations
 
 import ctypes
+import threading
+from enum import IntEnum
+from typing import TypeVar
+
+IE = TypeVar("IE", bound=IntEnum)
 
 _LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)  # 32 on Windows x64 (LLP64), 64 on Linux/macOS x86-64
 
@@ -79,3 +84,23 @@ def seconds(name: str, value: object, maximum: float = float("inf")) -> float:
 
 def port(name: str, value: object) -> int:
     return integer(name, value, "int", 0, 65535)
+
+
+def choice(name: str, value: object, enum_type: type[IE]) -> IE:
+    """A member of a vendor enum, given as the member or its int value."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a {enum_type.__name__} or int, not {_type_name(value)}")
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(f"{m.name}={m.value}" for m in enum_type)
+        raise ValueError(f"{name} must be one of {allowed}; got {value}") from None
+
+
+def timeout(name: str, value: object) -> float | None:
+    """A wait's timeout: None (no limit) or seconds; values beyond what the OS can wait for
+    (``inf``, ``1e10``, ``2**63``) mean no limit rather than an OverflowError."""
+    if value is None:
+        return None
+    limit = seconds(name, value)
+    return None if limit >= threading.TIMEOUT_MAX else limit

@@ -1,4 +1,4 @@
-"""PortSIPLib: one SDK instance, its events, and the presence/messaging API."""
+"""PortSIPLib: one SDK instance: its lifecycle and its events; the SDK functions come from portsip._api."""
 
 from __future__ import annotations
 
@@ -6,23 +6,25 @@ import atexit
 import itertools
 import os
 import threading
-from enum import IntEnum
 from typing import Any, TypeVar, overload
 from collections.abc import Callable
 
 from . import _args
+from ._api.messaging import MessagingAPI
+from ._api.presence import PresenceAPI
+from ._api.registration import RegistrationAPI
 from ._header import snake_case
 from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, EventStream
 from ._loader import load_library
 from ._trampolines import CffiEventBackend, EventBackend
-from .enums import LogLevel, PresenceMode, TransportType
+from .enums import LogLevel, TransportType
 from .errors import (
     AlreadyInitializedError,
     ClosedError,
     HandlerError,
     InvalidStateError,
-    NotInitializedError,
     PortSIPError,
+    code_of,
     error_for_code,
 )
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
@@ -31,7 +33,6 @@ __all__ = ["PortSIPLib"]
 
 E = TypeVar("E", bound=Event)
 F = TypeVar("F", bound=Callable[..., object])
-IE = TypeVar("IE", bound=IntEnum)
 
 # Routing ids travel as the SDK's `long` callbackObject: 32-bit on Windows. Never reused, so a
 # late event for a closed instance cannot reach a new one.
@@ -66,21 +67,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_all_after_fork)
 
 
-def _choice(name: str, value: object, enum_type: type[IE]) -> IE:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a {enum_type.__name__} or int, not {type(value).__name__}")
-    try:
-        return enum_type(value)
-    except ValueError:
-        allowed = ", ".join(f"{m.name}={m.value}" for m in enum_type)
-        raise ValueError(f"{name} must be one of {allowed}; got {value}") from None
-
-
-def _check_timeout(timeout: object) -> float | None:
-    return None if timeout is None else _args.seconds("timeout", timeout)
-
-
-class PortSIPLib:
+class PortSIPLib(RegistrationAPI, MessagingAPI, PresenceAPI):
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
     ``library`` is the SDK's path; when None, ``$PORTSIP_SDK_LIBRARY`` or the platform's
@@ -190,24 +177,6 @@ class PortSIPLib:
             with _open_lock:
                 _open.pop(self._id, None)
 
-    def _usable(self, function: str, *, need_sdk: bool = True) -> Any:
-        if self._forked:
-            raise InvalidStateError("this PortSIPLib belongs to the parent process (fork): create a new one")
-        if self._closed:
-            raise ClosedError(f"{function}: the PortSIPLib is closed")
-        if need_sdk and self._sdk == self._ffi.NULL:
-            raise NotInitializedError(f"{function}: call initialize() first", code=-60001, function=function)
-        return self._sdk
-
-    def _call(self, function: str, *args: Any) -> int:
-        """Call a PortSIP_* function that returns 0/an id or a negative code; raise on error."""
-        with self._lock:
-            sdk = self._usable(function)
-            result = int(getattr(self._c, function)(sdk, *args))
-        if result < 0:
-            raise error_for_code(result, function)
-        return result
-
     def initialize(
         self,
         transport: TransportType | int = TransportType.UDP,
@@ -225,10 +194,10 @@ class PortSIPLib:
     ) -> None:
         """PortSIP_initialize: start the SDK on this dispatcher. Call once, before anything else."""
         args = (
-            int(_choice("transport", transport, TransportType)),
+            int(_args.choice("transport", transport, TransportType)),
             _args.text("local_ip", local_ip),
             _args.port("local_sip_port", local_sip_port),
-            int(_choice("log_level", log_level, LogLevel)),
+            int(_args.choice("log_level", log_level, LogLevel)),
             _args.text("log_file_path", log_file_path),
             _args.integer("max_call_sessions", max_call_sessions, minimum=1),
             _args.text("sip_agent_string", sip_agent_string),
@@ -242,12 +211,12 @@ class PortSIPLib:
             self._usable("PortSIP_initialize", need_sdk=False)
             if self._sdk != self._ffi.NULL:
                 raise AlreadyInitializedError(
-                    "PortSIP_initialize: already initialized", code=-60000, function="PortSIP_initialize"
+                    "PortSIP_initialize: already initialized", code=code_of("ECoreAlreadyInitialized"), function="PortSIP_initialize"
                 )
             error = self._ffi.new("int*")
             sdk = self._c.PortSIP_initialize(self._dispatcher, *args, error)
             if sdk == self._ffi.NULL:
-                raise error_for_code(error[0] if error[0] < 0 else -60006, "PortSIP_initialize")
+                raise error_for_code(error[0] if error[0] < 0 else code_of("ECoreInitializeStackFailure"), "PortSIP_initialize")
             self._sdk = sdk
 
     def set_license_key(self, key: str) -> None:
@@ -259,165 +228,6 @@ class PortSIPLib:
         major, minor = self._ffi.new("int*"), self._ffi.new("int*")
         self._call("PortSIP_getVersion", major, minor)
         return major[0], minor[0]
-
-    # ---- account and registration ---------------------------------------------------------------
-
-    def set_user(
-        self,
-        user_name: str,
-        display_name: str = "",
-        auth_name: str = "",
-        password: str = "",
-        sip_domain: str = "",
-        sip_server_addr: str = "",
-        sip_server_port: int = 5060,
-        stun_server_addr: str = "",
-        stun_server_port: int = 0,
-        outbound_server_addr: str = "",
-        outbound_server_port: int = 0,
-    ) -> None:
-        """PortSIP_setUser: the account. Leave sip_server_addr empty for P2P mode (no server)."""
-        self._call(
-            "PortSIP_setUser",
-            _args.text("user_name", user_name),
-            _args.text("display_name", display_name),
-            _args.text("auth_name", auth_name),
-            _args.text("password", password),
-            _args.text("sip_domain", sip_domain),
-            _args.text("sip_server_addr", sip_server_addr),
-            _args.port("sip_server_port", sip_server_port),
-            _args.text("stun_server_addr", stun_server_addr),
-            _args.port("stun_server_port", stun_server_port),
-            _args.text("outbound_server_addr", outbound_server_addr),
-            _args.port("outbound_server_port", outbound_server_port),
-        )
-
-    def register_server(self, reg_expires: int = 120, retry_times: int = 0) -> None:
-        """PortSIP_registerServer. The outcome arrives as RegisterSuccess or RegisterFailure."""
-        self._call(
-            "PortSIP_registerServer",
-            _args.integer("reg_expires", reg_expires, minimum=0),
-            _args.integer("retry_times", retry_times, minimum=0),
-        )
-        self._registered = True
-
-    def unregister_server(self) -> None:
-        """PortSIP_unRegisterServer."""
-        self._call("PortSIP_unRegisterServer")
-        self._registered = False
-
-    # ---- instant messaging --------------------------------------------------------------------
-
-    def add_supported_mime_type(self, method_name: str, mime_type: str, sub_mime_type: str) -> None:
-        """PortSIP_addSupportedMimeType: accept incoming bodies of this type for a SIP method.
-
-        The SDK delivers incoming MESSAGE bodies only for text/plain and the types added here,
-        e.g. ``add_supported_mime_type("MESSAGE", "application", "json")``.
-        """
-        self._call(
-            "PortSIP_addSupportedMimeType",
-            _args.text("method_name", method_name),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-        )
-
-    def send_message(self, session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> int:
-        """PortSIP_sendMessage: a MESSAGE inside the established call ``session_id``.
-
-        Returns the message id; the outcome arrives as SendMessageSuccess/SendMessageFailure
-        carrying it. ``data`` is the body as bytes (encode text yourself, e.g. UTF-8).
-        """
-        body = _args.data("data", data)
-        return self._call(
-            "PortSIP_sendMessage",
-            _args.integer("session_id", session_id, "long"),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-            body,
-            len(body),
-        )
-
-    def send_out_of_dialog_message(
-        self, to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool = False
-    ) -> int:
-        """PortSIP_sendOutOfDialogMessage: a MESSAGE outside any call, to a SIP URI.
-
-        Returns the message id; the outcome arrives as SendOutOfDialogMessageSuccess/Failure
-        carrying it. ``is_sms`` adds ``messagetype=SMS`` to the To header.
-        """
-        body = _args.data("data", data)
-        return self._call(
-            "PortSIP_sendOutOfDialogMessage",
-            _args.text("to", to),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-            _args.flag("is_sms", is_sms),
-            body,
-            len(body),
-        )
-
-    # ---- presence -----------------------------------------------------------------------------
-
-    def set_presence_mode(self, mode: PresenceMode | int) -> None:
-        """PortSIP_setPresenceMode: P2P (0, default) or presence agent (1)."""
-        self._call("PortSIP_setPresenceMode", int(_choice("mode", mode, PresenceMode)))
-
-    def set_default_subscription_time(self, secs: int) -> None:
-        """PortSIP_setDefaultSubscriptionTime: the Expires of our SUBSCRIBEs, in seconds."""
-        self._call("PortSIP_setDefaultSubscriptionTime", _args.integer("secs", secs, "unsigned int"))
-
-    def set_default_publication_time(self, secs: int) -> None:
-        """PortSIP_setDefaultPublicationTime: the Expires of our PUBLISHes, in seconds."""
-        self._call("PortSIP_setDefaultPublicationTime", _args.integer("secs", secs, "unsigned int"))
-
-    def presence_subscribe(self, to: str, subject: str = "") -> int:
-        """PortSIP_presenceSubscribe: watch a contact's presence; returns the subscribe id.
-
-        The contact's state arrives as PresenceOnline / PresenceOffline.
-        """
-        return self._call("PortSIP_presenceSubscribe", _args.text("to", to), _args.text("subject", subject))
-
-    def presence_terminate_subscribe(self, subscribe_id: int) -> None:
-        """PortSIP_presenceTerminateSubscribe: stop watching."""
-        self._call("PortSIP_presenceTerminateSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
-
-    def presence_accept_subscribe(self, subscribe_id: int) -> None:
-        """PortSIP_presenceAcceptSubscribe: accept a watcher (from PresenceRecvSubscribe).
-
-        Accepting sends no status; follow with :meth:`set_presence_status`.
-        """
-        self._call("PortSIP_presenceAcceptSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
-
-    def presence_reject_subscribe(self, subscribe_id: int) -> None:
-        """PortSIP_presenceRejectSubscribe: refuse a watcher."""
-        self._call("PortSIP_presenceRejectSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
-
-    def set_presence_status(self, subscribe_id: int, status_text: str) -> None:
-        """PortSIP_setPresenceStatus: send our status to a watcher (P2P: NOTIFY).
-
-        In presence-agent mode pass subscribe_id 0 to PUBLISH. The text "Offline" makes us
-        appear offline.
-        """
-        self._call(
-            "PortSIP_setPresenceStatus",
-            _args.integer("subscribe_id", subscribe_id, "long"),
-            _args.text("status_text", status_text),
-        )
-
-    def send_subscription(self, to: str, event_name: str) -> int:
-        """PortSIP_sendSubscription: SUBSCRIBE to any event package; returns the subscription id.
-
-        v17.1's C ABI has no handler for generic NOTIFYs; message-summary and dialog arrive as
-        WaitingVoiceMessage/WaitingFaxMessage and DialogStateUpdated.
-        """
-        return self._call("PortSIP_sendSubscription", _args.text("to", to), _args.text("event_name", event_name))
-
-    def terminate_subscription(self, subscription_id: int) -> None:
-        """PortSIP_terminateSubscription (returns nothing in C: no error can be reported)."""
-        subscription_id = _args.integer("subscription_id", subscription_id, "long")
-        with self._lock:
-            sdk = self._usable("PortSIP_terminateSubscription")
-            self._c.PortSIP_terminateSubscription(sdk, subscription_id)
 
     # ---- events -------------------------------------------------------------------------------
 
@@ -493,7 +303,7 @@ class PortSIPLib:
         types = event_type if isinstance(event_type, tuple) else (event_type,)
         if not types or not all(isinstance(t, type) and issubclass(t, Event) for t in types):
             raise TypeError(f"event_type must be an Event class from portsip.events (or a tuple of them), not {event_type!r}")
-        _check_timeout(timeout)
+        timeout = _args.timeout("timeout", timeout)
         if predicate is not None and not callable(predicate):
             raise TypeError("predicate must be callable or None")
         if self._forked:
@@ -507,7 +317,7 @@ class PortSIPLib:
         visible. Events the SDK has not delivered yet are not waited for. TimeoutError if a
         handler is still busy after ``timeout`` seconds; not callable from a handler.
         """
-        self._hub.drain(_check_timeout(timeout))
+        self._hub.drain(_args.timeout("timeout", timeout))
 
     def async_events(self, *event_types: type[Event]) -> EventStream:
         """An asyncio async iterator over events (all, or those of ``event_types``).

@@ -82,6 +82,11 @@ class SDKError(PortSIPError):
 class NotInitializedError(SDKError, RuntimeError):
     """ECoreNotInitialized: call initialize() first."""
 
+    @classmethod
+    def for_function(cls, function: str) -> NotInitializedError:
+        """What the binding raises itself, before calling C, when ``function`` needs initialize()."""
+        return cls(f"{function}: call initialize() first", code=code_of("ECoreNotInitialized"), function=function)
+
 
 class AlreadyInitializedError(SDKError, RuntimeError):
     """ECoreAlreadyInitialized."""
@@ -129,6 +134,14 @@ def _code_names() -> dict[int, str]:
     # Read lazily from native/portsip_errors.h, the table the stub returns from too.
     values = _header.parse_enum_values(_header.read_header(_header.ERRORS_HEADER))
     return {code: name for name, code in values.items() if code < 0}
+
+
+def code_of(name: str) -> int:
+    """The vendor's value for a code name, e.g. ``code_of("ECoreNotInitialized") == -60001``."""
+    for code, known in _code_names().items():
+        if known == name:
+            return code
+    raise KeyError(name)
 
 
 def error_name(code: int) -> str:

@@ -291,3 +291,10 @@ def test_trampolines_are_process_wide_and_survive_garbage_collection(portsip_lib
     for i in range(200):
         control.emit(info(i))
     assert [second.wait_for(RecvInfo).info_message for _ in range(200)] == [f"info {i}" for i in range(200)]
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e10, 2**63])
+def test_huge_timeouts_mean_no_limit(portsip_lib: PortSIPLib, stub_control: StubControl, timeout: float) -> None:
+    stub_control.emit(info(1))
+    assert portsip_lib.wait_for(RecvInfo, timeout=timeout) == info(1)
+    portsip_lib.drain(timeout=timeout)

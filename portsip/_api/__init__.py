@@ -1,0 +1,1 @@
+"""The SDK's functions, one module per domain; :class:`portsip.PortSIPLib` inherits them all."""

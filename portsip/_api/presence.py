@@ -1,0 +1,69 @@
+"""Presence (P2P and presence-agent mode) and generic subscriptions."""
+
+from __future__ import annotations
+
+from .. import _args
+from ..enums import PresenceMode
+from ._core import SDKCore
+
+
+class PresenceAPI(SDKCore):
+    """Watching contacts, answering watchers, publishing one's status, and SUBSCRIBE to any event package."""
+
+    def set_presence_mode(self, mode: PresenceMode | int) -> None:
+        """PortSIP_setPresenceMode: P2P (0, default) or presence agent (1)."""
+        self._call("PortSIP_setPresenceMode", int(_args.choice("mode", mode, PresenceMode)))
+
+    def set_default_subscription_time(self, secs: int) -> None:
+        """PortSIP_setDefaultSubscriptionTime: the Expires of our SUBSCRIBEs, in seconds."""
+        self._call("PortSIP_setDefaultSubscriptionTime", _args.integer("secs", secs, "unsigned int"))
+
+    def set_default_publication_time(self, secs: int) -> None:
+        """PortSIP_setDefaultPublicationTime: the Expires of our PUBLISHes, in seconds."""
+        self._call("PortSIP_setDefaultPublicationTime", _args.integer("secs", secs, "unsigned int"))
+
+    def presence_subscribe(self, to: str, subject: str = "") -> int:
+        """PortSIP_presenceSubscribe: watch a contact's presence; returns the subscribe id.
+
+        The contact's state arrives as PresenceOnline / PresenceOffline.
+        """
+        return self._call("PortSIP_presenceSubscribe", _args.text("to", to), _args.text("subject", subject))
+
+    def presence_terminate_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceTerminateSubscribe: stop watching."""
+        self._call("PortSIP_presenceTerminateSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def presence_accept_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceAcceptSubscribe: accept a watcher (from PresenceRecvSubscribe).
+
+        Accepting sends no status; follow with :meth:`set_presence_status`.
+        """
+        self._call("PortSIP_presenceAcceptSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def presence_reject_subscribe(self, subscribe_id: int) -> None:
+        """PortSIP_presenceRejectSubscribe: refuse a watcher."""
+        self._call("PortSIP_presenceRejectSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+
+    def set_presence_status(self, subscribe_id: int, status_text: str) -> None:
+        """PortSIP_setPresenceStatus: send our status to a watcher (P2P: NOTIFY).
+
+        In presence-agent mode pass subscribe_id 0 to PUBLISH. The text "Offline" makes us
+        appear offline.
+        """
+        self._call(
+            "PortSIP_setPresenceStatus",
+            _args.integer("subscribe_id", subscribe_id, "long"),
+            _args.text("status_text", status_text),
+        )
+
+    def send_subscription(self, to: str, event_name: str) -> int:
+        """PortSIP_sendSubscription: SUBSCRIBE to any event package; returns the subscription id.
+
+        v17.1's C ABI has no handler for generic NOTIFYs; message-summary and dialog arrive as
+        WaitingVoiceMessage/WaitingFaxMessage and DialogStateUpdated.
+        """
+        return self._call("PortSIP_sendSubscription", _args.text("to", to), _args.text("event_name", event_name))
+
+    def terminate_subscription(self, subscription_id: int) -> None:
+        """PortSIP_terminateSubscription (returns nothing in C: no error can be reported)."""
+        self._call_void("PortSIP_terminateSubscription", _args.integer("subscription_id", subscription_id, "long"))
