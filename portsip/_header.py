@@ -27,8 +27,7 @@ _PACKAGE = Path(__file__).resolve().parent
 ABI_HEADER = "portsip_abi.h"
 ERRORS_HEADER = "portsip_errors.h"
 STUB_HEADER = "portsip_stub.h"
-STUB_SOURCE = "portsip_stub.c"
-STUB_EVENTS = "stub_events.generated.h"
+STUB_INTERNAL = "stub_internal.h"  # marks the directory of the stub's sources
 
 
 def _find_dir(installed: str, checkout: str, marker: str) -> Path:
@@ -48,7 +47,7 @@ def native_dir() -> Path:
 
 def stubs_dir() -> Path:
     """The directory holding the stub library's sources."""
-    return _find_dir("_stubs", "stubs", STUB_SOURCE)
+    return _find_dir("_stubs", "stubs", STUB_INTERNAL)
 
 
 def cdef_source(text: str) -> str:

@@ -1,6 +1,6 @@
 """Test without the proprietary SDK: the stub library and its control API.
 
-The stub (``stubs/portsip_stub.c``, built on demand by :func:`stub_library_path`) exports
+The stub (the C files in ``stubs/``, built on demand by :func:`stub_library_path`) exports
 the same ABI as the SDK and behaves like it where tests need it: per-instance state, the
 vendor's error codes, increasing ids, and callbacks fired from its own worker thread after
 the API call returned. Instances in one process reach each other by their users' SIP URIs::

@@ -37,15 +37,15 @@ class StubBuildError(PortSIPError):
     """The stub library could not be built (no C compiler, or the sources do not compile)."""
 
 
+def _c_files() -> list[Path]:
+    """The stub's translation units: every .c file of stubs/ (one per concern)."""
+    return sorted(_header.stubs_dir().glob("*.c"))
+
+
 def _sources() -> list[Path]:
+    """Everything the build reads: the C files and every header they may include."""
     native, stubs = _header.native_dir(), _header.stubs_dir()
-    return [
-        stubs / _header.STUB_SOURCE,
-        stubs / _header.STUB_HEADER,
-        stubs / _header.STUB_EVENTS,
-        native / _header.ABI_HEADER,
-        native / _header.ERRORS_HEADER,
-    ]
+    return [*_c_files(), *sorted(stubs.glob("*.h")), native / _header.ABI_HEADER, native / _header.ERRORS_HEADER]
 
 
 def _cache_dir() -> Path:
@@ -58,7 +58,7 @@ def _cache_dir() -> Path:
 def compile_command(output: Path) -> list[str]:
     compiler = shlex.split(os.environ.get("CC", "cc"))
     native, stubs = _header.native_dir(), _header.stubs_dir()
-    return [*compiler, *CFLAGS, f"-I{native}", f"-I{stubs}", str(stubs / _header.STUB_SOURCE), "-o", str(output)]
+    return [*compiler, *CFLAGS, f"-I{native}", f"-I{stubs}", *map(str, _c_files()), "-o", str(output)]
 
 
 def stub_library_path() -> str:

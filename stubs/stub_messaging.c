@@ -1,0 +1,161 @@
+/*
+ * stub_messaging.c - SIP MESSAGE in and out of dialog, and the accepted MIME types.
+ */
+#include "stub_internal.h"
+
+int PortSIP_addSupportedMimeType(void* sdk, const char* methodName, const char* mimeType, const char* subMimeType)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return dead_handle(sdk);
+    RECORD(in, J_STR("methodName", methodName), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType));
+    int rc = ECoreArgumentNull;
+    if (methodName && mimeType && subMimeType) {
+        mime_type* m = vec_push(&in->mimes, sizeof *m);
+        if (m) {
+            *m = (mime_type){dup_str(methodName), dup_str(mimeType), dup_str(subMimeType)};
+            if (!m->method || !m->type || !m->sub) { /* out of memory: forget it again */
+                free(m->method);
+                free(m->type);
+                free(m->sub);
+                in->mimes.n--;
+            }
+        }
+        rc = 0;
+    }
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+
+/* Argument checks shared by both sends (manual: the MIME type comes in two parts, the body is
+ * bytes + length). */
+static int check_body(const char* mimeType, const char* subMimeType, const unsigned char* message, int messageLength)
+{
+    if (!mimeType || !subMimeType)
+        return ECoreArgumentNull;
+    if (messageLength < 0 || (!message && messageLength > 0))
+        return ECoreArgumentIncorrect;
+    return 0;
+}
+
+/* What happens to one outgoing MESSAGE. */
+typedef struct fate {
+    int code;           /* 2xx: the sender gets ...Success, else ...Failure with code/reason */
+    const char* reason;
+    int delay_ms;       /* of the sender's outcome event */
+    bool deliver;       /* the receiver gets the message */
+    script sc;          /* the consumed script (owns reason) */
+} fate;
+
+/* receiver: the instance the MESSAGE reaches, or NULL (then none_code/none_reason apply). A scripted
+ * outcome (stub_script_next_send) is consumed: a failure replaces everything and delivers nothing;
+ * a 2xx only delays the sender's success (delivery happens as it would). */
+static fate message_fate(instance* in, const instance* receiver, int none_code, const char* none_reason,
+                         const char* mimeType, const char* subMimeType)
+{
+    fate f = {200, "OK", 0, false, in->send_script};
+    in->send_script = (script){0};
+    if (!receiver) {
+        f.code = none_code;
+        f.reason = none_reason;
+    } else if (!accepts_mime(receiver, mimeType, subMimeType)) {
+        f.code = 415; /* manual: other types are not delivered to the application */
+        f.reason = "Unsupported Media Type";
+    } else {
+        f.deliver = true;
+    }
+    if (f.sc.set) {
+        f.delay_ms = f.sc.delay_ms;
+        f.code = f.sc.code;
+        if (!is_2xx(f.sc.code)) {
+            f.reason = nz(f.sc.reason);
+            f.deliver = false;
+        }
+    }
+    return f;
+}
+
+static long send_out_of_dialog_locked(instance* in, const char* to, const char* mimeType, const char* subMimeType,
+                                      const unsigned char* message, int messageLength)
+{
+    if (!to || !mimeType || !subMimeType)
+        return ECoreArgumentNull;
+    if (!*to)
+        return ECoreInvalidUri;
+    int rc = check_body(mimeType, subMimeType, message, messageLength);
+    if (rc)
+        return rc;
+    /* Manual: the send returns a positive id; the outcome arrives later carrying that id. */
+    long id = in->next_message_id++;
+    instance* target = find_target_locked(to);
+    fate f = message_fate(in, target, 404, "Not Found", mimeType, subMimeType);
+    const char* target_display = target ? nz(target->display) : "";
+    if (f.deliver)
+        FIRE(target, STUB_EV_recvOutOfDialogMessage, 0, A_S(nz(in->display)), A_S(nz(in->uri)), A_S(target_display),
+             A_S(to), A_S(mimeType), A_S(subMimeType), A_D(message, messageLength));
+    if (is_2xx(f.code))
+        FIRE(in, STUB_EV_sendOutOfDialogMessageSuccess, f.delay_ms, A_L(id), A_S(nz(in->display)), A_S(nz(in->uri)),
+             A_S(target_display), A_S(to));
+    else
+        FIRE(in, STUB_EV_sendOutOfDialogMessageFailure, f.delay_ms, A_L(id), A_S(nz(in->display)), A_S(nz(in->uri)),
+             A_S(target_display), A_S(to), A_S(f.reason), A_I(f.code));
+    script_clear(&f.sc);
+    return id;
+}
+
+long PortSIP_sendOutOfDialogMessage(void* sdk, const char* to, const char* mimeType, const char* subMimeType, bool isSMS,
+                                    const unsigned char* message, int messageLength)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return dead_handle(sdk);
+    RECORD(in, J_STR("to", to), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType), J_BOOL("isSMS", isSMS),
+           J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
+    /* isSMS only changes the To header on the wire: nothing to simulate beyond the journal. */
+    long rc = send_out_of_dialog_locked(in, to, mimeType, subMimeType, message, messageLength);
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+
+static long send_in_dialog_locked(instance* in, long sessionId, const char* mimeType, const char* subMimeType,
+                                  const unsigned char* message, int messageLength)
+{
+    int rc = check_body(mimeType, subMimeType, message, messageLength);
+    if (rc)
+        return rc;
+    const session* s = find_session(in, sessionId);
+    if (!s) /* stub's choice of vendor code for a session that is not open */
+        return ECoreInviteSessionNotFound;
+    long id = in->next_message_id++;
+    /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. A linked peer must
+     * still exist with its end of the call open; a peerless session (opened by a test or by an
+     * injected invite event) has an implicit remote end that accepts everything. */
+    instance* peer = s->peer ? by_serial_locked(s->peer) : NULL;
+    const session* ps = peer ? find_session(peer, s->peer_id) : NULL;
+    if (ps && (ps->peer != in->serial || ps->peer_id != sessionId))
+        ps = NULL;
+    fate f = s->peer ? message_fate(in, ps ? peer : NULL, 481, "Call/Transaction Does Not Exist", mimeType, subMimeType)
+                     : message_fate(in, NULL, 200, "OK", mimeType, subMimeType);
+    if (f.deliver)
+        FIRE(peer, STUB_EV_recvMessage, 0, A_L(s->peer_id), A_S(mimeType), A_S(subMimeType), A_D(message, messageLength));
+    if (is_2xx(f.code))
+        FIRE(in, STUB_EV_sendMessageSuccess, f.delay_ms, A_L(sessionId), A_L(id));
+    else
+        FIRE(in, STUB_EV_sendMessageFailure, f.delay_ms, A_L(sessionId), A_L(id), A_S(f.reason), A_I(f.code));
+    script_clear(&f.sc);
+    return id;
+}
+
+long PortSIP_sendMessage(void* sdk, long sessionId, const char* mimeType, const char* subMimeType,
+                         const unsigned char* message, int messageLength)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return dead_handle(sdk);
+    RECORD(in, J_LONG("sessionId", sessionId), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType),
+           J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
+    long rc = send_in_dialog_locked(in, sessionId, mimeType, subMimeType, message, messageLength);
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+

@@ -1,0 +1,471 @@
+/*
+ * stub_runtime.c - Utilities, the per-instance job queue and worker thread, the callback dispatcher, and
+ * PortSIP_initialize/unInitialize. See stub_internal.h for the threads and the lock order.
+ */
+#include "stub_internal.h"
+
+pthread_mutex_t g_disp_mu = PTHREAD_MUTEX_INITIALIZER;
+static dispatcher* g_dispatchers;
+static unsigned long long g_dispatcher_serial;
+
+const char* nz(const char* s) { return s ? s : ""; }
+
+bool is_2xx(int code) { return code >= 200 && code <= 299; }
+
+/* Copy n bytes and append a NUL (so strings stay terminated even with embedded NULs). */
+unsigned char* dup_bytes(const void* p, size_t n)
+{
+    if (n >= SIZE_MAX)
+        return NULL;
+    unsigned char* c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    if (n)
+        memcpy(c, p, n);
+    c[n] = '\0';
+    return c;
+}
+
+char* dup_str(const char* s) { return s ? (char*)dup_bytes(s, strlen(s)) : NULL; }
+
+/* Replace *slot with a copy of s (NULL becomes ""). */
+void set_str(char** slot, const char* s)
+{
+    free(*slot);
+    *slot = dup_str(nz(s));
+}
+
+char* str_printf(const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char* s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Overwrite a copied buffer before freeing it: a reader that kept the pointer past its callback
+ * sees 0xDD garbage (or an ASan report) instead of plausible data. */
+static void wipe_free(void* p, size_t n)
+{
+    if (p) {
+        memset(p, 0xDD, n);
+        free(p);
+    }
+}
+
+/* Append one zeroed element; NULL when out of memory. */
+void* vec_push(vec* v, size_t size)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        void* p = realloc(v->items, cap * size);
+        if (!p)
+            return NULL;
+        v->items = p;
+        v->cap = cap;
+    }
+    void* slot = (char*)v->items + v->n++ * size;
+    memset(slot, 0, size);
+    return slot;
+}
+
+void vec_remove(vec* v, size_t i, size_t size)
+{
+    char* base = v->items;
+    memmove(base + i * size, base + (i + 1) * size, (v->n - i - 1) * size);
+    v->n--;
+}
+
+void vec_free(vec* v)
+{
+    free(v->items);
+    v->items = NULL;
+    v->n = v->cap = 0;
+}
+
+
+static struct timespec due_in(int delay_ms)
+{
+    struct timespec t;
+    clock_gettime(STUB_CLOCK, &t);
+    t.tv_sec += delay_ms / 1000;
+    t.tv_nsec += (long)(delay_ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+static bool ts_before(struct timespec a, struct timespec b)
+{
+    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+/* ======================================================================== job queue & worker */
+
+static void job_free(job* j)
+{
+    for (int k = 0; k < j->nargs; k++)
+        wipe_free(j->owned[k], j->owned_size[k]);
+    free(j);
+}
+
+/* Build a job for `event`, copying every string and buffer. sizes[k] (optional) is the number of
+ * bytes available at a string/data argument; without it strings use strlen and data max(0, n).
+ * NULL if the arguments do not fit the event's signature or memory runs out. */
+job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes)
+{
+    const char* sig = stub_event_signatures[event];
+    if (nargs < 0 || nargs > STUB_MAX_ARGS || (size_t)nargs != strlen(sig))
+        return NULL;
+    job* j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->event = event;
+    j->nargs = nargs;
+    for (int k = 0; k < nargs; k++) {
+        j->a[k] = a[k];
+        const void* src = sig[k] == 's' ? (const void*)a[k].s : sig[k] == 'd' ? (const void*)a[k].d : NULL;
+        if (!src)
+            continue; /* not a pointer, or NULL: passed on as is */
+        long long n = sizes ? sizes[k] : sig[k] == 's' ? (long long)strlen(a[k].s) : (a[k].n > 0 ? a[k].n : 0);
+        if (n < 0 || (unsigned long long)n >= SIZE_MAX || !(j->owned[k] = dup_bytes(src, (size_t)n))) {
+            job_free(j);
+            return NULL;
+        }
+        j->owned_size[k] = (size_t)n + 1;
+        if (sig[k] == 's')
+            j->a[k].s = (const char*)j->owned[k];
+        else
+            j->a[k].d = j->owned[k];
+    }
+    return j;
+}
+
+/* Queue a job on instance t, due delay_ms from now: ordered by due time, FIFO among equals.
+ * Caller holds g_mu (so t is live); takes t->mu after it (order g_mu -> inst->mu). */
+void job_push(instance* t, job* j, int delay_ms)
+{
+    j->due = due_in(delay_ms);
+    pthread_mutex_lock(&t->mu);
+    if (t->stop) {
+        pthread_mutex_unlock(&t->mu);
+        job_free(j);
+        return;
+    }
+    if (!t->tail || !ts_before(j->due, t->tail->due)) { /* the common case: append */
+        if (t->tail)
+            t->tail->next = j;
+        else
+            t->head = j;
+        t->tail = j;
+    } else {
+        job** link = &t->head;
+        while (!ts_before(j->due, (*link)->due))
+            link = &(*link)->next;
+        j->next = *link;
+        *link = j;
+    }
+    t->pending++;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Fire `event` on instance t after delay_ms, from t's worker. Internal events are always well
+ * formed; should memory run out, the event is dropped (like a lost datagram). */
+void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a)
+{
+    job* j = job_build(event, nargs, a, NULL);
+    if (j)
+        job_push(t, j, delay_ms);
+}
+
+/* The handler installed for `event` in dispatcher d, copied under the lock; {NULL} if none or if
+ * the dispatcher was released (a misuse the manual warns about: release only after unInitialize). */
+static handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event)
+{
+    handler_slot h = {0};
+    pthread_mutex_lock(&g_disp_mu);
+    for (const dispatcher* p = g_dispatchers; p; p = p->next)
+        if (p == d && p->serial == serial) {
+            h = p->slots[event];
+            break;
+        }
+    pthread_mutex_unlock(&g_disp_mu);
+    return h;
+}
+
+static void instance_destroy(instance* in);
+
+/* The worker: fire due jobs in order, each without holding any lock. */
+static void* worker_main(void* arg)
+{
+    instance* in = arg;
+    pthread_mutex_lock(&in->mu);
+    while (!in->stop) {
+        job* j = in->head;
+        if (!j) {
+            pthread_cond_wait(&in->cv, &in->mu);
+            continue;
+        }
+        struct timespec now, due = j->due;
+        clock_gettime(STUB_CLOCK, &now);
+        if (ts_before(now, due)) {
+            pthread_cond_timedwait(&in->cv, &in->mu, &due);
+            continue;
+        }
+        in->head = j->next;
+        if (!in->head)
+            in->tail = NULL;
+        pthread_mutex_unlock(&in->mu);
+
+        /* The handler is looked up at fire time: one installed after the enqueue still gets it. */
+        handler_slot h = lookup_handler(in->disp, in->disp_serial, j->event);
+        int rc = h.fn ? stub_invoke(j->event, h.fn, h.idx, h.obj, j->a) : 0;
+        job_free(j);
+
+        pthread_mutex_lock(&in->mu);
+        in->pending--; /* counted until its callback returned, so "0 pending" means "all done" */
+        if (h.fn) {
+            in->fired++;
+            if (rc != 0)
+                in->nonzero++;
+        }
+    }
+    bool self_destroy = in->detached;
+    pthread_mutex_unlock(&in->mu);
+    if (self_destroy)
+        instance_destroy(in);
+    return NULL;
+}
+
+/* ======================================================================== dispatcher */
+
+void* PSCallback_createCallbackDispatcher(void)
+{
+    dispatcher* d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    pthread_mutex_lock(&g_disp_mu);
+    d->serial = ++g_dispatcher_serial;
+    d->next = g_dispatchers;
+    g_dispatchers = d;
+    pthread_mutex_unlock(&g_disp_mu);
+    return d;
+}
+
+/* Unknown pointers (NULL, already released) are ignored rather than freed twice. */
+void PSCallback_releaseCallbackDispatcher(void* callbackDispatcher)
+{
+    dispatcher* found = NULL;
+    pthread_mutex_lock(&g_disp_mu);
+    for (dispatcher** link = &g_dispatchers; *link; link = &(*link)->next)
+        if (*link == callbackDispatcher) {
+            found = *link;
+            *link = found->next;
+            break;
+        }
+    pthread_mutex_unlock(&g_disp_mu);
+    free(found);
+}
+
+/* Called by the generated setters. A NULL handler uninstalls; an unknown dispatcher is ignored. */
+void stub_set_handler(void* dispatcher_ptr, int event, stub_fn fn, long callbackIndex, long callbackObject)
+{
+    if (event < 0 || event >= STUB_EVENT_COUNT)
+        return;
+    pthread_mutex_lock(&g_disp_mu);
+    for (dispatcher* p = g_dispatchers; p; p = p->next)
+        if (p == dispatcher_ptr) {
+            p->slots[event] = (handler_slot){fn, callbackIndex, callbackObject};
+            break;
+        }
+    pthread_mutex_unlock(&g_disp_mu);
+}
+
+/* ======================================================================== lifecycle */
+
+void script_clear(script* s)
+{
+    free(s->reason);
+    *s = (script){0};
+}
+
+/* Free an instance that is out of the registry and whose worker has stopped (or is the caller). */
+static void instance_destroy(instance* in)
+{
+    for (job* j = in->head; j;) { /* pending jobs are dropped, never fired */
+        job* next = j->next;
+        job_free(j);
+        j = next;
+    }
+    journal_clear(in);
+    mime_type* m = in->mimes.items;
+    for (size_t i = 0; i < in->mimes.n; i++) {
+        free(m[i].method);
+        free(m[i].type);
+        free(m[i].sub);
+    }
+    vec_free(&in->mimes);
+    vec_free(&in->sessions);
+    vec_free(&in->in_subs);
+    vec_free(&in->out_subs);
+    script_clear(&in->send_script);
+    script_clear(&in->register_script);
+    free(in->user);
+    free(in->display);
+    free(in->domain);
+    free(in->uri);
+    pthread_cond_destroy(&in->cv);
+    pthread_mutex_destroy(&in->mu);
+    free(in);
+}
+
+static instance* instance_new(const dispatcher* d, unsigned long long disp_serial)
+{
+    instance* in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, STUB_CLOCK);
+#endif
+    pthread_cond_init(&in->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&in->mu, NULL);
+    in->disp = d;
+    in->disp_serial = disp_serial;
+    in->next_message_id = in->next_subscribe_id = in->next_session_id = 1; /* ids are positive */
+    return in;
+}
+
+void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char* localIp, int localSIPPort, int logLevel,
+                         const char* logFilePath, int maxCallSessions, const char* sipAgentString, int audioDeviceLayer,
+                         int videoDeviceLayer, const char* TLSCertificatesRootPath, const char* TLSCipherList,
+                         bool verifyTLSCertificate, int* errorCode)
+{
+    /* Manual: initialize returns the handle, or NULL with the error reported through errorCode. */
+    int rc = 0;
+    unsigned long long disp_serial = 0;
+    if (!callbackDispatcher) {
+        rc = ECoreArgumentNull;
+    } else if (transportType < 0 || transportType > 4) { /* enums.tsv: UDP, TLS, TCP, PERS_UDP, PERS_TCP */
+        rc = ECoreArgumentIncorrect;
+    } else if (localSIPPort < 0 || localSIPPort > 65535) {
+        rc = ECorePortOutOfRange;
+    } else {
+        pthread_mutex_lock(&g_disp_mu);
+        for (const dispatcher* p = g_dispatchers; p; p = p->next)
+            if (p == callbackDispatcher)
+                disp_serial = p->serial;
+        pthread_mutex_unlock(&g_disp_mu);
+        if (!disp_serial) /* stub's choice: a pointer that is not a live dispatcher is refused */
+            rc = ECoreArgumentIncorrect;
+    }
+    instance* in = NULL;
+    if (!rc && !(in = instance_new(callbackDispatcher, disp_serial)))
+        rc = ECoreInitializeStackFailure;
+    if (!rc && pthread_create(&in->thread, NULL, worker_main, in) != 0) {
+        instance_destroy(in);
+        rc = ECoreInitializeStackFailure;
+    }
+    if (rc) {
+        if (errorCode)
+            *errorCode = rc;
+        return NULL;
+    }
+
+    pthread_mutex_lock(&g_mu);
+    instance** slot = vec_push(&g_instances, sizeof *slot);
+    if (slot) {
+        in->serial = ++g_instance_serial;
+        *slot = in;
+        /* The dispatcher pointer (not a value a test can compare) and errorCode are not recorded. */
+        RECORD(in, J_INT("transportType", transportType), J_STR("localIp", localIp), J_INT("localSIPPort", localSIPPort),
+               J_INT("logLevel", logLevel), J_STR("logFilePath", logFilePath), J_INT("maxCallSessions", maxCallSessions),
+               J_STR("sipAgentString", sipAgentString), J_INT("audioDeviceLayer", audioDeviceLayer),
+               J_INT("videoDeviceLayer", videoDeviceLayer), J_STR("TLSCertificatesRootPath", TLSCertificatesRootPath),
+               J_STR("TLSCipherList", TLSCipherList), J_BOOL("verifyTLSCertificate", verifyTLSCertificate));
+    }
+    pthread_mutex_unlock(&g_mu);
+    if (!slot) { /* out of memory: undo */
+        pthread_mutex_lock(&in->mu);
+        in->stop = true;
+        pthread_cond_signal(&in->cv);
+        pthread_mutex_unlock(&in->mu);
+        pthread_join(in->thread, NULL);
+        instance_destroy(in);
+        if (errorCode)
+            *errorCode = ECoreInitializeStackFailure;
+        return NULL;
+    }
+    if (errorCode)
+        *errorCode = 0;
+    return in;
+}
+
+/* Not journaled: the journal dies with the instance. */
+void PortSIP_unInitialize(void* sdk)
+{
+    pthread_mutex_lock(&g_mu);
+    instance* in = live_locked(sdk);
+    if (in) { /* out of the registry: no call or message can reach it any more */
+        instance** all = g_instances.items;
+        for (size_t i = 0; i < g_instances.n; i++)
+            if (all[i] == in) {
+                vec_remove(&g_instances, i, sizeof *all);
+                break;
+            }
+    }
+    pthread_mutex_unlock(&g_mu); /* never held while joining: the worker may still be firing */
+    if (!in)
+        return;
+    bool on_own_worker = pthread_equal(pthread_self(), in->thread);
+    pthread_mutex_lock(&in->mu);
+    in->stop = true;
+    in->detached = on_own_worker;
+    pthread_cond_broadcast(&in->cv);
+    pthread_mutex_unlock(&in->mu);
+    if (on_own_worker) { /* called from a callback: the worker frees the instance when it returns */
+        pthread_detach(in->thread);
+        return;
+    }
+    pthread_join(in->thread, NULL);
+    instance_destroy(in);
+}
+
+int PortSIP_setLicenseKey(void* sdk, const char* key)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return dead_handle(sdk);
+    RECORD(in, J_STR("key", key));
+    pthread_mutex_unlock(&g_mu);
+    return key ? 0 : ECoreArgumentNull; /* the stub accepts any key, as a trial would */
+}
+
+int PortSIP_getVersion(void* sdk, int* majorVersion, int* minorVersion)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return dead_handle(sdk);
+    RECORD0(in); /* out-pointers only: nothing to record */
+    pthread_mutex_unlock(&g_mu);
+    if (!majorVersion || !minorVersion)
+        return ECoreArgumentNull;
+    *majorVersion = SDK_MAJOR_VERSION;
+    *minorVersion = SDK_MINOR_VERSION;
+    return 0;
+}
+
