@@ -144,4 +144,14 @@ int PortSIP_setPresenceStatus(void* sdk, long subscribeId, const char* stateText
 long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName);
 void PortSIP_terminateSubscription(void* sdk, long subscritionId);
 
+/* ---- Calls: call, answer, reject, hang up, hold, update, DTMF, INFO, OPTIONS, forwarding. */
+
+/* ---- Transfer (REFER) and conference. */
+
+/* ---- Audio and video: codecs, devices, volumes, windows, quality. */
+
+/* ---- Recording, file playback and media streams. */
+
+/* ---- SIP headers, signaling and network settings. */
+
 #endif /* PORTSIP_ABI_H */

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, overload
 from collections.abc import Callable
 
 from . import _args
+from ._api.lifecycle import LifecycleAPI
 from ._api.messaging import MessagingAPI
 from ._api.presence import PresenceAPI
 from ._api.registration import RegistrationAPI
@@ -17,15 +18,11 @@ from ._header import snake_case
 from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, EventStream
 from ._loader import load_library
 from ._trampolines import CffiEventBackend, EventBackend
-from .enums import LogLevel, TransportType
 from .errors import (
-    AlreadyInitializedError,
     ClosedError,
     HandlerError,
     InvalidStateError,
     PortSIPError,
-    code_of,
-    error_for_code,
 )
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
 
@@ -67,7 +64,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_all_after_fork)
 
 
-class PortSIPLib(RegistrationAPI, MessagingAPI, PresenceAPI):
+class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
     ``library`` is the SDK's path; when None, ``$PORTSIP_SDK_LIBRARY`` or the platform's
@@ -176,58 +173,6 @@ class PortSIPLib(RegistrationAPI, MessagingAPI, PresenceAPI):
             self._hub.close()
             with _open_lock:
                 _open.pop(self._id, None)
-
-    def initialize(
-        self,
-        transport: TransportType | int = TransportType.UDP,
-        local_ip: str = "0.0.0.0",
-        local_sip_port: int = 5060,
-        log_level: LogLevel | int = LogLevel.NONE,
-        log_file_path: str = "",
-        max_call_sessions: int = 8,
-        sip_agent_string: str = "PortSIP VoIP SDK for Python",
-        audio_device_layer: int = 0,
-        video_device_layer: int = 0,
-        tls_certificates_root_path: str = "",
-        tls_cipher_list: str = "",
-        verify_tls_certificate: bool = False,
-    ) -> None:
-        """PortSIP_initialize: start the SDK on this dispatcher. Call once, before anything else."""
-        args = (
-            int(_args.choice("transport", transport, TransportType)),
-            _args.text("local_ip", local_ip),
-            _args.port("local_sip_port", local_sip_port),
-            int(_args.choice("log_level", log_level, LogLevel)),
-            _args.text("log_file_path", log_file_path),
-            _args.integer("max_call_sessions", max_call_sessions, minimum=1),
-            _args.text("sip_agent_string", sip_agent_string),
-            _args.integer("audio_device_layer", audio_device_layer),
-            _args.integer("video_device_layer", video_device_layer),
-            _args.text("tls_certificates_root_path", tls_certificates_root_path),
-            _args.text("tls_cipher_list", tls_cipher_list),
-            _args.flag("verify_tls_certificate", verify_tls_certificate),
-        )
-        with self._lock:
-            self._usable("PortSIP_initialize", need_sdk=False)
-            if self._sdk != self._ffi.NULL:
-                raise AlreadyInitializedError(
-                    "PortSIP_initialize: already initialized", code=code_of("ECoreAlreadyInitialized"), function="PortSIP_initialize"
-                )
-            error = self._ffi.new("int*")
-            sdk = self._c.PortSIP_initialize(self._dispatcher, *args, error)
-            if sdk == self._ffi.NULL:
-                raise error_for_code(error[0] if error[0] < 0 else code_of("ECoreInitializeStackFailure"), "PortSIP_initialize")
-            self._sdk = sdk
-
-    def set_license_key(self, key: str) -> None:
-        """PortSIP_setLicenseKey."""
-        self._call("PortSIP_setLicenseKey", _args.text("key", key))
-
-    def get_version(self) -> tuple[int, int]:
-        """PortSIP_getVersion: the SDK's (major, minor) version."""
-        major, minor = self._ffi.new("int*"), self._ffi.new("int*")
-        self._call("PortSIP_getVersion", major, minor)
-        return major[0], minor[0]
 
     # ---- events -------------------------------------------------------------------------------
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
+import runpy
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+import portsip._api
 
 from portsip import (
     AlreadyInitializedError,
@@ -22,27 +28,12 @@ from portsip.testing import StubControl
 
 LONG_MAX = 2**63 - 1 if sys.platform != "win32" else 2**31 - 1
 
-#: method -> valid arguments (positional). Every public SDK method is listed; a test checks that.
-VALID: dict[str, tuple[Any, ...]] = {
-    "set_license_key": ("key",),
-    "get_version": (),
-    "set_user": ("alice",),
-    "register_server": (120, 0),
-    "unregister_server": (),
-    "add_supported_mime_type": ("MESSAGE", "application", "json"),
-    "send_message": (1, "text", "plain", b"x"),
-    "send_out_of_dialog_message": ("sip:bob@example.com", "text", "plain", b"x", False),
-    "set_presence_mode": (0,),
-    "set_default_subscription_time": (60,),
-    "set_default_publication_time": (60,),
-    "presence_subscribe": ("sip:bob@example.com", "subject"),
-    "presence_terminate_subscribe": (1,),
-    "presence_accept_subscribe": (1,),
-    "presence_reject_subscribe": (1,),
-    "set_presence_status": (1, "Available"),
-    "send_subscription": ("sip:bob@example.com", "message-summary"),
-    "terminate_subscription": (1,),
+#: method -> valid positional arguments, for every public method of every portsip/_api module:
+#: tests/valid_args/<module>.py holds the table of portsip/_api/<module>.py.
+VALID_BY_MODULE: dict[str, dict[str, tuple[Any, ...]]] = {
+    path.stem: runpy.run_path(str(path))["VALID"] for path in sorted((Path(__file__).parent / "valid_args").glob("*.py"))
 }
+VALID: dict[str, tuple[Any, ...]] = {method: args for table in VALID_BY_MODULE.values() for method, args in table.items()}
 
 STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), ("a\x00b", ValueError), ("\ud800", ValueError)]
 INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (2**64, ValueError), (-(2**64), ValueError)]
@@ -65,7 +56,23 @@ def bad_cases() -> list[tuple[str, int, object, type]]:
     return cases
 
 
-def test_the_table_covers_every_public_sdk_method() -> None:
+def _api_modules() -> dict[str, set[str]]:
+    """portsip/_api/<module>.py -> the public methods its class defines."""
+    modules = {}
+    for info in pkgutil.iter_modules(portsip._api.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"portsip._api.{info.name}")
+        classes = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]
+        modules[info.name] = {n for c in classes for n, v in vars(c).items() if inspect.isfunction(v) and not n.startswith("_") and n != "initialize"}
+    return modules
+
+
+def test_the_tables_cover_every_public_sdk_method() -> None:
+    modules = _api_modules()
+    assert set(modules) == set(VALID_BY_MODULE)
+    for name, methods in modules.items():
+        assert methods == set(VALID_BY_MODULE[name]), name
     sdk_methods = {
         name
         for name, member in inspect.getmembers(PortSIPLib, inspect.isfunction)

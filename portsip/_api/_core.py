@@ -24,6 +24,7 @@ class SDKCore:
     _c: Any  # the loaded library: one attribute per declared C function
     _lock: threading.RLock  # serialises C calls with close()
     _sdk: Any  # the SDK handle (void*), NULL until initialize()
+    _dispatcher: Any  # the SDK's callback dispatcher (void*), created before initialize()
     _closed: bool
     _registered: bool  # register_server succeeded and unregister_server has not run since
     _forked: bool
