@@ -7,10 +7,7 @@ int PortSIP_setUser(void* sdk, const char* userName, const char* displayName, co
                     const char* sipDomain, const char* sipServerAddr, int sipServerPort, const char* stunServerAddr,
                     int stunServerPort, const char* outboundServerAddr, int outboundServerPort)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("userName", userName), J_STR("displayName", displayName), J_STR("authName", authName),
+    STUB_ENTER(in, sdk, J_STR("userName", userName), J_STR("displayName", displayName), J_STR("authName", authName),
            J_STR("password", password), J_STR("sipDomain", sipDomain), J_STR("sipServerAddr", sipServerAddr),
            J_INT("sipServerPort", sipServerPort), J_STR("stunServerAddr", stunServerAddr),
            J_INT("stunServerPort", stunServerPort), J_STR("outboundServerAddr", outboundServerAddr),
@@ -25,8 +22,7 @@ int PortSIP_setUser(void* sdk, const char* userName, const char* displayName, co
         in->uri = *nz(sipDomain) ? str_printf("sip:%s@%s", userName, sipDomain) : str_printf("sip:%s", userName);
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 /* A short, plausible SIP response to REGISTER, naming the user's URI. */
@@ -66,23 +62,15 @@ static int register_locked(instance* in, int regExpires, int retryTimes)
 
 int PortSIP_registerServer(void* sdk, int regExpires, int retryTimes)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_INT("regExpires", regExpires), J_INT("retryTimes", retryTimes));
+    STUB_ENTER(in, sdk, J_INT("regExpires", regExpires), J_INT("retryTimes", retryTimes));
     int rc = register_locked(in, regExpires, retryTimes);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 int PortSIP_unRegisterServer(void* sdk)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD0(in);
+    STUB_ENTER0(in, sdk);
     in->registered = false; /* stub's choice: no event for unregistering */
-    pthread_mutex_unlock(&g_mu);
-    return 0;
+    STUB_LEAVE(0);
 }
 

@@ -207,6 +207,45 @@ extern pthread_mutex_t g_disp_mu;
 #define RECORD(in, ...) journal_add((in), __func__, J_COUNT(__VA_ARGS__), (stub_value[]){__VA_ARGS__})
 #define RECORD0(in) journal_add((in), __func__, 0, NULL)
 
+/* The frame of a PortSIP_* function (D4: one skeleton instead of one per function):
+ *     STUB_ENTER(in, sdk, J_STR("to", to), J_INT("code", code));   or STUB_ENTER0(in, sdk);
+ *     ... work on `in` under g_mu ...
+ *     STUB_LEAVE(rc);
+ * STUB_ENTER finds the live instance behind `sdk` and takes g_mu, or returns the vendor's code for a
+ * stale handle; then it records the call in the journal (the function's name comes from __func__).
+ * STUB_LEAVE releases g_mu and returns. Functions that return void use the _VOID forms. */
+#define STUB_ENTER(in, sdk, ...) \
+    instance* in = lock_live(sdk); \
+    if (!in) \
+        return dead_handle(sdk); \
+    RECORD(in, __VA_ARGS__)
+#define STUB_ENTER0(in, sdk) \
+    instance* in = lock_live(sdk); \
+    if (!in) \
+        return dead_handle(sdk); \
+    RECORD0(in)
+#define STUB_ENTER_VOID(in, sdk, ...) \
+    instance* in = lock_live(sdk); \
+    if (!in) \
+        return; \
+    RECORD(in, __VA_ARGS__)
+#define STUB_ENTER0_VOID(in, sdk) \
+    instance* in = lock_live(sdk); \
+    if (!in) \
+        return; \
+    RECORD0(in)
+#define STUB_LEAVE(rc) \
+    do { \
+        long stub_rc_ = (rc); \
+        unlock_registry(); \
+        return stub_rc_; \
+    } while (0)
+#define STUB_LEAVE_VOID() \
+    do { \
+        unlock_registry(); \
+        return; \
+    } while (0)
+
 /* Shorthands for one callback argument of FIRE. */
 #define A_L(v) {.l = (v)}
 #define A_I(v) {.i = (v)}
@@ -242,6 +281,7 @@ instance* by_serial_locked(unsigned long long serial);
 instance* find_target_locked(const char* to);
 instance* live_locked(const void* sdk);
 instance* lock_live(const void* sdk);
+void unlock_registry(void);
 int dead_handle(const void* sdk);
 out_sub* find_out_sub(const instance* in, long id, bool presence, size_t* index);
 session* find_session(const instance* in, long id);

@@ -5,10 +5,7 @@
 
 int PortSIP_addSupportedMimeType(void* sdk, const char* methodName, const char* mimeType, const char* subMimeType)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("methodName", methodName), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType));
+    STUB_ENTER(in, sdk, J_STR("methodName", methodName), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType));
     int rc = ECoreArgumentNull;
     if (methodName && mimeType && subMimeType) {
         mime_type* m = vec_push(&in->mimes, sizeof *m);
@@ -23,8 +20,7 @@ int PortSIP_addSupportedMimeType(void* sdk, const char* methodName, const char* 
         }
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 /* Argument checks shared by both sends (manual: the MIME type comes in two parts, the body is
@@ -106,15 +102,11 @@ static long send_out_of_dialog_locked(instance* in, const char* to, const char* 
 long PortSIP_sendOutOfDialogMessage(void* sdk, const char* to, const char* mimeType, const char* subMimeType, bool isSMS,
                                     const unsigned char* message, int messageLength)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("to", to), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType), J_BOOL("isSMS", isSMS),
+    STUB_ENTER(in, sdk, J_STR("to", to), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType), J_BOOL("isSMS", isSMS),
            J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
     /* isSMS only changes the To header on the wire: nothing to simulate beyond the journal. */
     long rc = send_out_of_dialog_locked(in, to, mimeType, subMimeType, message, messageLength);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 static long send_in_dialog_locked(instance* in, long sessionId, const char* mimeType, const char* subMimeType,
@@ -149,13 +141,9 @@ static long send_in_dialog_locked(instance* in, long sessionId, const char* mime
 long PortSIP_sendMessage(void* sdk, long sessionId, const char* mimeType, const char* subMimeType,
                          const unsigned char* message, int messageLength)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_LONG("sessionId", sessionId), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType),
+    STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType),
            J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
     long rc = send_in_dialog_locked(in, sessionId, mimeType, subMimeType, message, messageLength);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 

@@ -34,39 +34,27 @@ void reserve_subscribe_id(instance* in, long id)
 
 int PortSIP_setPresenceMode(void* sdk, int mode)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_INT("mode", mode));
+    STUB_ENTER(in, sdk, J_INT("mode", mode));
     int rc = ECoreArgumentIncorrect; /* manual: 0 = P2P (default), 1 = presence agent */
     if (mode == 0 || mode == 1) {
         in->presence_mode = mode;
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 int PortSIP_setDefaultSubscriptionTime(void* sdk, unsigned int secs)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_INT("secs", secs));
+    STUB_ENTER(in, sdk, J_INT("secs", secs));
     in->subscription_secs = secs; /* any value accepted: the stub's subscriptions never expire */
-    pthread_mutex_unlock(&g_mu);
-    return 0;
+    STUB_LEAVE(0);
 }
 
 int PortSIP_setDefaultPublicationTime(void* sdk, unsigned int secs)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_INT("secs", secs));
+    STUB_ENTER(in, sdk, J_INT("secs", secs));
     in->publication_secs = secs;
-    pthread_mutex_unlock(&g_mu);
-    return 0;
+    STUB_LEAVE(0);
 }
 
 static long presence_subscribe_locked(instance* in, const char* to, const char* subject)
@@ -101,13 +89,9 @@ static long presence_subscribe_locked(instance* in, const char* to, const char* 
 
 long PortSIP_presenceSubscribe(void* sdk, const char* to, const char* subject)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("to", to), J_STR("subject", subject));
+    STUB_ENTER(in, sdk, J_STR("to", to), J_STR("subject", subject));
     long rc = presence_subscribe_locked(in, to, subject);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 /* Manual: presenceTerminateSubscribe(id) ends a subscription. Stub: ending our own watch also
@@ -135,34 +119,23 @@ static int presence_terminate_locked(instance* in, long id)
 
 int PortSIP_presenceTerminateSubscribe(void* sdk, long subscribeId)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_LONG("subscribeId", subscribeId));
+    STUB_ENTER(in, sdk, J_LONG("subscribeId", subscribeId));
     int rc = presence_terminate_locked(in, subscribeId);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 int PortSIP_presenceAcceptSubscribe(void* sdk, long subscribeId)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_LONG("subscribeId", subscribeId));
+    STUB_ENTER(in, sdk, J_LONG("subscribeId", subscribeId));
     in_sub* s = find_in_sub(in, subscribeId, NULL);
     if (s) /* manual: accepting alone sends no status; setPresenceStatus sends the NOTIFY */
         s->state = SUB_ACTIVE;
-    pthread_mutex_unlock(&g_mu);
-    return s ? 0 : ECoreNotFoundSubscribeId;
+    STUB_LEAVE(s ? 0 : ECoreNotFoundSubscribeId);
 }
 
 int PortSIP_presenceRejectSubscribe(void* sdk, long subscribeId)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_LONG("subscribeId", subscribeId));
+    STUB_ENTER(in, sdk, J_LONG("subscribeId", subscribeId));
     size_t i;
     const in_sub* s = find_in_sub(in, subscribeId, &i);
     if (s) { /* the rejected watcher sees the contact as offline */
@@ -170,8 +143,7 @@ int PortSIP_presenceRejectSubscribe(void* sdk, long subscribeId)
         unlink_watcher(in, s);
         vec_remove(&in->in_subs, i, sizeof *s);
     }
-    pthread_mutex_unlock(&g_mu);
-    return s ? 0 : ECoreNotFoundSubscribeId;
+    STUB_LEAVE(s ? 0 : ECoreNotFoundSubscribeId);
 }
 
 static int set_presence_status_locked(instance* in, long subscribeId, const char* stateText)
@@ -199,21 +171,14 @@ static int set_presence_status_locked(instance* in, long subscribeId, const char
 
 int PortSIP_setPresenceStatus(void* sdk, long subscribeId, const char* stateText)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_LONG("subscribeId", subscribeId), J_STR("stateText", stateText));
+    STUB_ENTER(in, sdk, J_LONG("subscribeId", subscribeId), J_STR("stateText", stateText));
     int rc = set_presence_status_locked(in, subscribeId, stateText);
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("to", to), J_STR("eventName", eventName));
+    STUB_ENTER(in, sdk, J_STR("to", to), J_STR("eventName", eventName));
     long rc;
     if (!to || !eventName) {
         rc = ECoreArgumentNull;
@@ -224,19 +189,15 @@ long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
         out_sub* o = vec_push(&in->out_subs, sizeof *o);
         rc = o ? (o->id = in->next_subscribe_id++) : ECoreStackFailure;
     }
-    pthread_mutex_unlock(&g_mu);
-    return rc;
+    STUB_LEAVE(rc);
 }
 
 void PortSIP_terminateSubscription(void* sdk, long subscritionId)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return;
-    RECORD(in, J_LONG("subscritionId", subscritionId)); /* the vendor's spelling */
+    STUB_ENTER_VOID(in, sdk, J_LONG("subscritionId", subscritionId)); /* the vendor's spelling */
     size_t i;
     if (find_out_sub(in, subscritionId, false, &i))
         vec_remove(&in->out_subs, i, sizeof(out_sub));
-    pthread_mutex_unlock(&g_mu);
+    STUB_LEAVE_VOID();
 }
 

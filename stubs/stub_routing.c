@@ -37,6 +37,9 @@ instance* lock_live(const void* sdk)
     return in;
 }
 
+/* Release g_mu, taken by lock_live. */
+void unlock_registry(void) { pthread_mutex_unlock(&g_mu); }
+
 /* What a stale handle gets: vendor codes for a NULL object / a handle that is not initialized. */
 int dead_handle(const void* sdk) { return sdk ? ECoreNotInitialized : ECoreSDKObjectNull; }
 

@@ -447,25 +447,17 @@ void PortSIP_unInitialize(void* sdk)
 
 int PortSIP_setLicenseKey(void* sdk, const char* key)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD(in, J_STR("key", key));
-    pthread_mutex_unlock(&g_mu);
-    return key ? 0 : ECoreArgumentNull; /* the stub accepts any key, as a trial would */
+    STUB_ENTER(in, sdk, J_STR("key", key));
+    STUB_LEAVE(key ? 0 : ECoreArgumentNull); /* the stub accepts any key, as a trial would */
 }
 
 int PortSIP_getVersion(void* sdk, int* majorVersion, int* minorVersion)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
-        return dead_handle(sdk);
-    RECORD0(in); /* out-pointers only: nothing to record */
-    pthread_mutex_unlock(&g_mu);
+    STUB_ENTER0(in, sdk); /* out-pointers only: nothing to record */
     if (!majorVersion || !minorVersion)
-        return ECoreArgumentNull;
+        STUB_LEAVE(ECoreArgumentNull);
     *majorVersion = SDK_MAJOR_VERSION;
     *minorVersion = SDK_MINOR_VERSION;
-    return 0;
+    STUB_LEAVE(0);
 }
 
