@@ -21,6 +21,7 @@ C_RANGES = {
     "int": (-(2**31), 2**31 - 1),
     "unsigned int": (0, 2**32 - 1),
     "long": (-(2 ** (_LONG_BITS - 1)), 2 ** (_LONG_BITS - 1) - 1),
+    "long long": (-(2**63), 2**63 - 1),
 }
 
 

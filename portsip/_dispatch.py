@@ -1,290 +1,537 @@
-"""Delivery: from the SDK's threads to handlers, waiters and asyncio, on threads of our own.
+"""Delivery: from an instance's feed to handlers, waiters and asyncio, on threads of our own.
 
-The trampolines only ``put`` each event into :attr:`EventHub.inbox` (a ``queue.SimpleQueue``:
-implemented in C, never blocks, takes no Python-level lock). Two daemon threads per hub do
-the rest, so nothing a user writes can hold the SDK's thread:
+The backend (:mod:`portsip._backend`) queues what the SDK passes; nothing here runs on the SDK's
+threads. Per instance:
 
-* the *router* appends each event to the ``wait_for`` backlog, feeds the asyncio streams and
-  queues it for the handlers, in arrival order;
-* the *handler runner* calls the handlers registered with ``on``/``attach``. A handler that
-  raises is logged (logger ``"portsip"``), kept for ``check_errors()``, and the next event is
-  delivered as usual. A slow handler delays only later handlers, never ``wait_for`` or the
-  async streams.
+* the *router* thread takes batches from the feed (the native backend waits in C with the GIL
+  released), keeps each event for ``wait_for`` (the backlog), hands it to the async streams that
+  want it, and passes the batch to the handler thread if a handler wants any of it;
+* the *handler* thread, started when the first handler is added, calls the handlers registered
+  with ``on``/``attach`` in arrival order. A handler that raises is logged (logger ``"portsip"``)
+  and kept for ``check_errors()``; the next event is delivered as usual. A slow handler delays only
+  later handlers, never ``wait_for`` or the streams.
 
-The backlog keeps the events no ``wait_for`` has returned yet, bounded in count and in bytes
-(the oldest are evicted first, and counted in ``backlog_evicted``), so that "act, then wait
-for the outcome" never races: the outcome may arrive before the wait starts.
+Memory is bounded everywhere (the rules are in RELIABILITY.md): the feed's budget covers events
+from the SDK's call until the handlers are done with them, and drops at the SDK's edge when full;
+each async stream holds at most the same budget and drops for itself when its reader falls behind;
+the backlog keeps an event for ``wait_for`` until it is returned, for at most ``backlog_seconds``,
+within ``backlog_events``/``backlog_bytes`` (oldest evicted first).
+
+Per event the router does a dict lookup (the handler table is rebuilt when handlers change, with
+the base classes resolved then, not per event) and appends to the backlog; locks, wake-ups, stream
+hand-offs and budget releases happen once per batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import queue
 import threading
 import time
 import weakref
-from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from ._trampolines import PipelineFailure
+from ._backend import Feed, PipelineFailure
 from .errors import ClosedError, InvalidStateError
-from .events import Event
+from .events import EVENT_TYPES, Event
 
 log = logging.getLogger("portsip")
 
+E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], object]
 
-DEFAULT_BACKLOG_EVENTS = 10_000
-DEFAULT_BACKLOG_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_PENDING_EVENTS = 50_000
+DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024
+DEFAULT_BACKLOG_SECONDS = 60.0
+DROP_REPORT_INTERVAL = 1.0  # at most one "dropped" warning per second and instance: once per burst
+_SWEEP_INTERVAL = 1.0  # the router wakes this often while the backlog has events that may expire
+_RELEASE_EVERY = 64  # the handler thread returns budget at least every this many events
 _STOP = object()
 _END = object()
 
 
 class _Marker:
-    """Passed through both queues by drain(): set once everything queued before it was handled."""
+    """Queued behind every event received so far by drain(); set once they all went through."""
+
+    __slots__ = ("done", "__weakref__")
 
     def __init__(self) -> None:
         self.done = threading.Event()
 
 
-class EventHub:
-    def __init__(self, name: str, backlog_events: int = DEFAULT_BACKLOG_EVENTS, backlog_bytes: int = DEFAULT_BACKLOG_BYTES) -> None:
-        self.inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._to_handlers: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._max_events = backlog_events
-        self._max_bytes = backlog_bytes
-        self._cond = threading.Condition()
-        self._backlog: collections.deque[tuple[Event, int]] = collections.deque()
-        self._backlog_bytes = 0
-        self._closed = False
-        self._handlers_lock = threading.Lock()
-        self._handlers: dict[type, list[tuple[Handler, object]]] = {}
-        self._streams: weakref.WeakSet[EventStream] = weakref.WeakSet()
-        self._errors: collections.deque[BaseException] = collections.deque(maxlen=100)
-        #: Events delivered by the SDK to this hub.
-        self.events_received = 0
-        #: Events dropped from the wait_for backlog because it was full.
-        self.backlog_evicted = 0
-        #: Exceptions raised by handlers or while building events (all, not only those kept).
-        self.error_count = 0
-        self._router = threading.Thread(target=self._route, name=f"{name}-router", daemon=True)
-        self._runner = threading.Thread(target=self._run_handlers, name=f"{name}-handlers", daemon=True)
-        self._router.start()
-        self._runner.start()
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one instance (see :class:`portsip.PortSIPLib`)."""
 
-    # ---- the two threads ----------------------------------------------------------------------
+    max_pending_events: int = DEFAULT_MAX_PENDING_EVENTS
+    max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES
+    backlog_events: int = DEFAULT_MAX_PENDING_EVENTS
+    backlog_bytes: int = DEFAULT_MAX_PENDING_BYTES
+    backlog_seconds: float = DEFAULT_BACKLOG_SECONDS
+
+
+class EventHub:
+    """The router, the handler thread, the backlog and the streams of one instance."""
+
+    def __init__(self, name: str, feed: Feed, limits: Limits) -> None:
+        self._name = name
+        self._feed = feed
+        self._limits = limits
+        self._cond = threading.Condition()  # guards the backlog, _closed and the waiter count
+        # wait_for backlog: sequence number -> (event, size, arrival time), oldest first
+        self._backlog: collections.OrderedDict[int, tuple[Event, int, float]] = collections.OrderedDict()
+        self._backlog_bytes = 0
+        self._sequence = itertools.count(1)
+        self._last_sequence = 0
+        self._waiters = 0
+        self._closed = False
+        self._abandon = False  # close() ran out of time: stop delivering
+        self._changes = threading.Lock()  # guards handler and stream registration (not the hot path)
+        self._registrations: dict[type, list[tuple[Handler, object]]] = {}
+        #: concrete event class -> its handlers, base-class handlers included; replaced, never mutated
+        self._table: dict[type, tuple[Handler, ...]] = {}
+        self._streams: tuple[weakref.ref[EventStream[Any]], ...] = ()
+        self._markers: weakref.WeakSet[_Marker] = weakref.WeakSet()
+        self._to_handlers: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._runner: threading.Thread | None = None
+        self._errors_lock = threading.Lock()
+        self._errors: collections.deque[BaseException] = collections.deque(maxlen=100)
+        # Counters; each written by one thread only (router, handler thread, or under _errors_lock).
+        self.delivered = 0
+        self.backlog_evicted = 0
+        self.stream_dropped = 0
+        self.error_count = 0
+        self.undelivered_at_close = 0
+        self._dropped_reported = 0
+        self._dropped_report_time = 0.0
+        # The feed is freed once neither delivery thread can touch it: by close(), or by the last
+        # thread to finish when close() could not wait for it (e.g. close() called from a handler).
+        self._lifetime = threading.Lock()
+        self._threads_running = 1
+        self._close_requested = False
+        self._feed_freed = False
+        self._router = threading.Thread(target=self._route, name=f"{name}-router", daemon=True)
+        self._router.start()
+
+    # ---- the router -------------------------------------------------------------------------------
 
     def _route(self) -> None:
-        while True:
-            item = self.inbox.get()
-            if item is _STOP:
-                break
-            if isinstance(item, _Marker):
-                self._to_handlers.put(item)
-                continue
-            if isinstance(item, PipelineFailure):
-                self._record_error(item.error, f"building a {item.event_type.__name__} event from the SDK's arguments failed")
-                continue
-            try:
-                self._deliver(item)
-            except BaseException as exc:  # the router must survive anything, or delivery stops
-                self._record_error(exc, f"delivering {item!r} failed")
+        feed = self._feed
+        try:
+            while not self._abandon:
+                timeout = _SWEEP_INTERVAL if self._backlog else None
+                batch = feed.take(timeout)
+                if batch is None:
+                    break
+                items, sizes = batch
+                if items:
+                    try:
+                        self._deliver(items, sizes)
+                    except BaseException as exc:  # the router must survive anything, or delivery stops
+                        self._record_error(exc, "delivering a batch of events failed")
+                if self._backlog:
+                    self._expire(time.monotonic())
+                self._report_drops()
+        finally:
+            self._finish()
+            self._thread_done()
+
+    def _thread_done(self) -> None:
+        with self._lifetime:
+            self._threads_running -= 1
+            free = self._threads_running == 0 and self._close_requested and not self._feed_freed
+            self._feed_freed |= free
+        if free:
+            self._feed.free()
+
+    def _deliver(self, items: list[object], sizes: list[int]) -> None:
+        table = self._table
+        to_handlers: list[tuple[object, int]] = []
+        failures: list[PipelineFailure] = []
+        free_events = free_bytes = 0
+        now = time.monotonic()
+        with self._cond:
+            backlog = self._backlog
+            for item, size in zip(items, sizes):
+                if type(item) is _Marker:
+                    if self._runner is None:
+                        item.done.set()  # no handler thread: everything before it has been routed
+                    else:
+                        to_handlers.append((item, 0))
+                    continue
+                if not isinstance(item, Event):
+                    if isinstance(item, PipelineFailure):
+                        failures.append(item)
+                    if size:
+                        free_events += 1
+                        free_bytes += size
+                    continue
+                self.delivered += 1
+                sequence = next(self._sequence)
+                backlog[sequence] = (item, size, now)
+                self._backlog_bytes += size
+                self._last_sequence = sequence
+                if type(item) in table:
+                    to_handlers.append((item, size))
+                else:
+                    free_events += 1
+                    free_bytes += size
+            self._trim_backlog()
+            if self._waiters:
+                self._cond.notify_all()
+        for failure in failures:
+            self._record_error(failure.error, f"building a {failure.event_type.__name__} event from the SDK's arguments failed")
+        for stream_ref in self._streams:
+            stream = stream_ref()
+            if stream is not None:
+                stream._offer(items, sizes)
+        if to_handlers:
+            self._to_handlers.put(to_handlers)
+        self._feed.release(free_events, free_bytes)
+
+    def _trim_backlog(self) -> None:
+        limits, backlog = self._limits, self._backlog
+        while backlog and (len(backlog) > limits.backlog_events or self._backlog_bytes > limits.backlog_bytes):
+            _, (_, size, _) = backlog.popitem(last=False)
+            self._backlog_bytes -= size
+            self.backlog_evicted += 1
+
+    def _expire(self, now: float) -> None:
+        oldest_allowed = now - self._limits.backlog_seconds
+        with self._cond:
+            backlog = self._backlog
+            while backlog:
+                sequence, (_, size, arrived) = next(iter(backlog.items()))
+                if arrived >= oldest_allowed:
+                    break
+                del backlog[sequence]
+                self._backlog_bytes -= size
+                self.backlog_evicted += 1
+
+    def _report_drops(self) -> None:
+        dropped = self._feed.counters().dropped
+        if dropped > self._dropped_reported:
+            now = time.monotonic()
+            if now - self._dropped_report_time >= DROP_REPORT_INTERVAL:
+                log.warning(
+                    "%s: %d SDK event(s) dropped since the last report: more than %d events or %d bytes were "
+                    "waiting for delivery (raise max_pending_events/max_pending_bytes, or make handlers faster)",
+                    self._name, dropped - self._dropped_reported,
+                    self._limits.max_pending_events, self._limits.max_pending_bytes,
+                )
+                self._dropped_reported = dropped
+                self._dropped_report_time = now
+
+    def _finish(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        # A drain() that raced with close() put its marker after _STOP: let the runner set it.
-        while True:
-            try:
-                item = self.inbox.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, _Marker):
-                self._to_handlers.put(item)
-        self._to_handlers.put(_STOP)
-        for stream in self._stream_snapshot():
-            stream._push(_END)
+        if self._runner is not None:
+            self._to_handlers.put(_STOP)
+        for stream_ref in self._streams:
+            stream = stream_ref()
+            if stream is not None:
+                stream._end()
 
-    def _deliver(self, item: object) -> None:
-        assert isinstance(item, Event)
-        self.events_received += 1
-        size = item.approximate_size()
-        with self._cond:
-            self._backlog.append((item, size))
-            self._backlog_bytes += size
-            while len(self._backlog) > 1 and (
-                len(self._backlog) > self._max_events or self._backlog_bytes > self._max_bytes
-            ):
-                _, evicted_size = self._backlog.popleft()
-                self._backlog_bytes -= evicted_size
-                self.backlog_evicted += 1
-            self._cond.notify_all()
-        for stream in self._stream_snapshot():
-            stream._push(item)
-        self._to_handlers.put(item)
+    # ---- the handler thread -----------------------------------------------------------------------
 
     def _run_handlers(self) -> None:
+        try:
+            self._handle_batches()
+        finally:
+            self._thread_done()
+
+    def _handle_batches(self) -> None:
+        feed = self._feed
         while True:
-            event = self._to_handlers.get()
-            if event is _STOP:
+            batch = self._to_handlers.get()
+            if batch is _STOP:
                 return
-            if isinstance(event, _Marker):
-                event.done.set()
-                continue
-            for handler in self._handlers_for(type(event)):
-                try:
-                    handler(event)
-                except BaseException as exc:  # a handler must never stop later events
-                    self._record_error(exc, f"handler {handler!r} raised on {type(event).__name__}")
+            assert isinstance(batch, list)
+            done_events = done_bytes = 0
+            for position, (item, size) in enumerate(batch):
+                if self._abandon:
+                    left = [s for i, s in batch[position:] if s]
+                    self.undelivered_at_close += len(left)
+                    feed.release(len(left), sum(left))
+                    break
+                if type(item) is _Marker:
+                    item.done.set()
+                    continue
+                for handler in self._table.get(type(item), ()):
+                    try:
+                        handler(item)
+                    except BaseException as exc:  # a handler must never stop later events
+                        self._record_error(exc, f"handler {handler!r} raised on {type(item).__name__}")
+                done_events += 1
+                done_bytes += size
+                if done_events >= _RELEASE_EVERY:
+                    feed.release(done_events, done_bytes)
+                    done_events = done_bytes = 0
+            feed.release(done_events, done_bytes)
 
     def _record_error(self, exc: BaseException, what: str) -> None:
-        self.error_count += 1
-        self._errors.append(exc)
+        with self._errors_lock:
+            self.error_count += 1
+            self._errors.append(exc)
         log.error("%s", what, exc_info=(type(exc), exc, exc.__traceback__))
 
-    # ---- handlers -------------------------------------------------------------------------------
+    # ---- handlers ---------------------------------------------------------------------------------
 
     def add_handler(self, event_type: type, handler: Handler, owner: object = None) -> None:
-        with self._handlers_lock:
-            self._handlers.setdefault(event_type, []).append((handler, owner))
+        with self._changes:
+            self._registrations.setdefault(event_type, []).append((handler, owner))
+            self._rebuild_table()
+            if self._runner is None:
+                with self._lifetime:
+                    self._threads_running += 1
+                self._runner = threading.Thread(target=self._run_handlers, name=f"{self._name}-handlers", daemon=True)
+                self._runner.start()
 
-    def remove_handlers(self, event_type: type | None = None, handler: Handler | None = None, owner: object = None) -> int:
-        """Remove matching registrations; returns how many were removed."""
+    def remove_handlers(self, event_type: type | None, handler: Handler | None, owner: object = None) -> int:
+        """Remove the registrations matching all the given criteria; returns how many were removed."""
         removed = 0
-        with self._handlers_lock:
-            for registered_type, entries in self._handlers.items():
+        with self._changes:
+            for registered_type, entries in self._registrations.items():
                 if event_type is not None and registered_type is not event_type:
                     continue
-                keep = [
-                    (h, o)
-                    for h, o in entries
-                    if not ((handler is None or h == handler) and (owner is None or o is owner))
-                ]
+                keep = [(h, o) for h, o in entries if not ((handler is None or h == handler) and (owner is None or o is owner))]
                 removed += len(entries) - len(keep)
                 entries[:] = keep
+            self._rebuild_table()
         return removed
 
-    def _handlers_for(self, event_type: type) -> list[Handler]:
-        with self._handlers_lock:
-            return [h for klass in event_type.__mro__ for h, _ in self._handlers.get(klass, ())]
+    def _rebuild_table(self) -> None:
+        # In registration order of the classes in each event's MRO, as before: most specific first.
+        table: dict[type, tuple[Handler, ...]] = {}
+        for event_type in EVENT_TYPES:
+            handlers = tuple(h for klass in event_type.__mro__ for h, _ in self._registrations.get(klass, ()))
+            if handlers:
+                table[event_type] = handlers
+        self._table = table
+
+    # ---- drain and wait_for -------------------------------------------------------------------------
 
     def drain(self, timeout: float | None) -> None:
         self._refuse_on_handler_thread("drain()")
         marker = _Marker()
-        self.inbox.put(marker)
-        with self._cond:
-            if self._closed:
-                return  # close() already delivered everything
+        self._markers.add(marker)
+        if self._closed or not self._feed.mark(marker):
+            return  # closed: close() already delivered what it could
         if not marker.done.wait(timeout):
             raise TimeoutError(f"handlers were still busy after {timeout} s")
 
     def _refuse_on_handler_thread(self, what: str) -> None:
-        if threading.current_thread() is self._runner:
+        if self._runner is not None and threading.current_thread() is self._runner:
             raise InvalidStateError(
                 f"{what} called from an event handler: the handler thread would wait for itself; "
                 "use a handler for the awaited event instead"
             )
 
-    # ---- wait_for -------------------------------------------------------------------------------
-
     def wait_for(self, event_types: tuple[type, ...], timeout: float | None, predicate: Callable[[Any], bool] | None) -> Any:
+        """The oldest matching event in the backlog, waiting for one. ``predicate`` runs without any
+        lock held, so a slow predicate delays neither the router nor other waiters."""
         self._refuse_on_handler_thread("wait_for()")
         names = " or ".join(t.__name__ for t in event_types)
         deadline = None if timeout is None else time.monotonic() + timeout
+        seen = 0  # backlog entries up to this sequence number have been looked at
         with self._cond:
+            self._waiters += 1
+        try:
             while True:
-                for position, (event, size) in enumerate(self._backlog):
-                    if isinstance(event, event_types) and (predicate is None or predicate(event)):
-                        del self._backlog[position]
-                        self._backlog_bytes -= size
-                        return event
-                if self._closed:
+                with self._cond:
+                    candidates = self._candidates(event_types, seen)
+                    newest, closed = self._last_sequence, self._closed
+                for sequence, event in candidates:
+                    if predicate is None or predicate(event):
+                        with self._cond:
+                            entry = self._backlog.pop(sequence, None)
+                            if entry is not None:
+                                self._backlog_bytes -= entry[1]
+                                return event
+                        # another waiter took it, or it was evicted meanwhile: keep looking
+                seen = max(seen, newest)
+                if closed:
                     raise ClosedError(f"the PortSIPLib was closed while waiting for {names}")
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise TimeoutError(f"no {names} event matched within {timeout} s")
-                self._cond.wait(remaining)
+                with self._cond:
+                    while self._last_sequence == seen and not self._closed:
+                        remaining = None if deadline is None else deadline - time.monotonic()
+                        if remaining is not None and remaining <= 0:
+                            raise TimeoutError(f"no {names} event matched within {timeout} s")
+                        self._cond.wait(remaining)
+        finally:
+            with self._cond:
+                self._waiters -= 1
 
-    # ---- asyncio --------------------------------------------------------------------------------
+    def _candidates(self, event_types: tuple[type, ...], after: int) -> list[tuple[int, Event]]:
+        """Backlog entries newer than sequence ``after`` of the given types, oldest first (under _cond)."""
+        newer: list[tuple[int, Event]] = []
+        for sequence, (event, _, _) in reversed(self._backlog.items()):
+            if sequence <= after:
+                break
+            if isinstance(event, event_types):
+                newer.append((sequence, event))
+        newer.reverse()
+        return newer
 
-    def open_stream(self, event_types: tuple[type, ...]) -> EventStream:
-        stream = EventStream(self, event_types, asyncio.get_running_loop())
-        with self._handlers_lock:
+    # ---- asyncio ----------------------------------------------------------------------------------
+
+    def open_stream(self, event_types: tuple[type, ...]) -> EventStream[Any]:
+        stream: EventStream[Any] = EventStream(self, event_types, asyncio.get_running_loop(), self._limits)
+        with self._changes:
             ended = self._closed
-            self._streams.add(stream)
+            self._streams = tuple(r for r in self._streams if r() is not None) + (weakref.ref(stream),)
         if ended:
-            stream._push(_END)
+            stream._end()
         return stream
 
-    def _stream_snapshot(self) -> list[EventStream]:
-        with self._handlers_lock:
-            return list(self._streams)
+    def _discard_stream(self, stream: EventStream[Any]) -> None:
+        with self._changes:
+            self._streams = tuple(r for r in self._streams if r() not in (None, stream))
 
-    def _discard_stream(self, stream: EventStream) -> None:
-        with self._handlers_lock:
-            self._streams.discard(stream)
-
-    # ---- shutdown -------------------------------------------------------------------------------
+    # ---- errors and shutdown -------------------------------------------------------------------------
 
     def errors(self) -> list[BaseException]:
         """Take the recorded exceptions (at most the last 100), oldest first."""
-        taken = []
-        while self._errors:
-            taken.append(self._errors.popleft())
+        with self._errors_lock:
+            taken = list(self._errors)
+            self._errors.clear()
         return taken
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Deliver what is queued, then stop both threads (call after the SDK stopped calling)."""
-        self.inbox.put(_STOP)
+    def close(self, timeout: float) -> None:
+        """Deliver what is queued within ``timeout`` seconds, then stop (call after the feed's close()).
+
+        Past the timeout, delivery stops: what was not delivered is counted in
+        ``undelivered_at_close`` and logged. A handler still running then is left to finish on its
+        own (a thread cannot be stopped from outside); that is logged too.
+        """
+        deadline = time.monotonic() + timeout
         current = threading.current_thread()
-        for thread in (self._router, self._runner):
-            if thread is not current and thread.is_alive():
-                thread.join(timeout)
+        if self._router is not current:
+            self._router.join(max(0.0, deadline - time.monotonic()))
+        runner = self._runner
+        if runner is not None and runner is not current:
+            runner.join(max(0.0, deadline - time.monotonic()))
+        late = self._router.is_alive() or (runner is not None and runner is not current and runner.is_alive())
+        if late:
+            self._abandon = True
+            discarded = self._feed.discard()
+            self.undelivered_at_close += discarded
+            if self._router is not current:
+                self._router.join(1.0)
+            if runner is not None and runner is not current:
+                runner.join(0.1)
+            busy = runner is not None and runner is not current and runner.is_alive()
+            log.warning(
+                "%s: close() stopped delivery after %.1f s: %d event(s) were not delivered to handlers%s",
+                self._name, timeout, self.undelivered_at_close,
+                "; a handler is still running and will finish on its own" if busy else "",
+            )
+        for marker in list(self._markers):
+            marker.done.set()  # nothing more will go through: release drain() callers
+        with self._lifetime:
+            self._close_requested = True
+            free = self._threads_running == 0 and not self._feed_freed
+            self._feed_freed |= free
+        if free:
+            self._feed.free()
 
 
-class EventStream:
+class EventStream(Generic[E]):
     """``async for event in lib.async_events(...)``: events from the moment it was created.
 
-    Ends (StopAsyncIteration) when the PortSIPLib closes. Also an async context manager that
-    stops the stream on exit; a stream that is dropped unconsumed stops by garbage collection.
+    Ends (StopAsyncIteration) when the PortSIPLib closes. Also an async context manager that stops
+    the stream on exit; a stream that is dropped unconsumed stops by garbage collection. It holds at
+    most the instance's ``max_pending_events``/``max_pending_bytes``; events that arrive while it is
+    full are dropped for this stream only and counted in :attr:`dropped`.
     """
 
-    def __init__(self, hub: EventHub, event_types: tuple[type, ...], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, hub: EventHub, event_types: tuple[type, ...], loop: asyncio.AbstractEventLoop, limits: Limits) -> None:
         self._hub = hub
         self._event_types = event_types or (Event,)
         self._loop = loop
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._limits = limits
+        self._buffer: collections.deque[tuple[object, int]] = collections.deque()
+        # Written by the router only / by the loop only; their differences are what is held.
+        self._in_events = self._in_bytes = 0
+        self._out_events = self._out_bytes = 0
+        self._wakeup_scheduled = False
+        self._waiter: asyncio.Future[None] | None = None
         self._done = False
+        #: Events this stream dropped because its reader fell behind.
+        self.dropped = 0
 
-    def _push(self, item: object) -> None:  # on the router thread
-        if item is not _END and not isinstance(item, self._event_types):
-            return
+    # On the router thread.
+    def _offer(self, items: Iterable[object], sizes: Iterable[int]) -> None:
+        wanted = self._event_types
+        limits = self._limits
+        added = False
+        for item, size in zip(items, sizes):
+            if not isinstance(item, wanted):
+                continue
+            if (self._in_events - self._out_events >= limits.max_pending_events
+                    or self._in_bytes - self._out_bytes + size > limits.max_pending_bytes):
+                self.dropped += 1
+                self._hub.stream_dropped += 1
+                continue
+            self._buffer.append((item, size))
+            self._in_events += 1
+            self._in_bytes += size
+            added = True
+        if added:
+            self._wake_reader()
+
+    def _end(self) -> None:
+        self._buffer.append((_END, 0))
+        self._wake_reader()
+
+    def _wake_reader(self) -> None:
+        if self._wakeup_scheduled:
+            return  # a wake-up is on its way and will see these items too
+        self._wakeup_scheduled = True
         try:
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+            self._loop.call_soon_threadsafe(self._wake)
         except RuntimeError:  # the loop is closed: nobody will read this stream any more
             self._hub._discard_stream(self)
 
-    def __aiter__(self) -> EventStream:
+    # On the event loop.
+    def _wake(self) -> None:
+        self._wakeup_scheduled = False
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def __aiter__(self) -> EventStream[E]:
         return self
 
-    async def __anext__(self) -> Event:
-        if self._done:
-            raise StopAsyncIteration
-        item = await self._queue.get()
-        if item is _END:
-            self._done = True
-            raise StopAsyncIteration
-        assert isinstance(item, Event)
-        return item
+    async def __anext__(self) -> E:
+        while True:
+            if self._done:
+                raise StopAsyncIteration
+            if self._buffer:
+                item, size = self._buffer.popleft()
+                if item is _END:
+                    self._done = True
+                    raise StopAsyncIteration
+                self._out_events += 1
+                self._out_bytes += size
+                return item  # type: ignore[return-value]
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
     async def aclose(self) -> None:
         self._done = True
         self._hub._discard_stream(self)
 
-    async def __aenter__(self) -> EventStream:
+    async def __aenter__(self) -> EventStream[E]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-

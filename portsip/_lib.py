@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import atexit
-import itertools
 import os
 import threading
+import time
 from typing import Any, TypeVar, overload
 from collections.abc import Callable
 
@@ -14,50 +14,54 @@ from ._api.lifecycle import LifecycleAPI
 from ._api.messaging import MessagingAPI
 from ._api.presence import PresenceAPI
 from ._api.registration import RegistrationAPI
-from ._header import snake_case
-from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, EventStream
-from ._loader import load_library
-from ._trampolines import CffiEventBackend, EventBackend
-from .errors import (
-    ClosedError,
-    HandlerError,
-    InvalidStateError,
-    PortSIPError,
+from ._backend import Feed, open_feed
+from ._dispatch import (
+    DEFAULT_BACKLOG_SECONDS,
+    DEFAULT_MAX_PENDING_BYTES,
+    DEFAULT_MAX_PENDING_EVENTS,
+    EventHub,
+    EventStream,
+    Limits,
 )
+from ._header import snake_case
+from ._loader import load_library
+from .errors import ClosedError, HandlerError, InvalidStateError, PortSIPError
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
 
 __all__ = ["PortSIPLib"]
 
 E = TypeVar("E", bound=Event)
-F = TypeVar("F", bound=Callable[..., object])
 
-# Routing ids travel as the SDK's `long` callbackObject: 32-bit on Windows. Never reused, so a
-# late event for a closed instance cannot reach a new one.
-_MAX_INSTANCE_ID = 2**31 - 1
-_instance_ids = itertools.count(1)
+DEFAULT_CLOSE_TIMEOUT = 5.0
+#: All instances left open at interpreter exit share this much time to deliver what they hold.
+EXIT_TIMEOUT = 5.0
+
 _open: dict[int, PortSIPLib] = {}
 _open_lock = threading.Lock()
 _atexit_registered = False
 
 
 def _close_all_at_exit() -> None:
-    # SDK threads must stop before the interpreter finalizes (a native thread entering Python
-    # during finalization hangs or crashes), so close what the user left open.
+    # SDK threads must stop before the interpreter finalizes (with the cffi backend, a native thread
+    # entering Python during finalization can crash), so close what the user left open.
+    deadline = time.monotonic() + EXIT_TIMEOUT
     with _open_lock:
         instances = list(_open.values())
     for instance in instances:
         try:
-            instance.close()
+            instance.close(timeout=max(0.0, deadline - time.monotonic()))
         except Exception:  # nothing useful to do with it at exit
             pass
 
 
 def _forget_all_after_fork() -> None:
-    # The child has none of the SDK's threads; using the parent's instances would corrupt it.
-    with _open_lock:
-        for instance in _open.values():
-            instance._forked = True
-        _open.clear()
+    # The child has none of the SDK's threads nor ours; using the parent's instances would corrupt it.
+    # Never acquire a lock here: another thread of the parent may have held it at fork() time.
+    global _open_lock
+    _open_lock = threading.Lock()
+    for instance in list(_open.values()):
+        instance._forked = True
+    _open.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -76,44 +80,63 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
     Events: :meth:`on` / :meth:`attach` run handlers on a thread of the binding (never the
     SDK's); :meth:`wait_for` blocks for the oldest matching event not yet returned, including
     events that arrived before the call; :meth:`async_events` is an asyncio async iterator.
-    ``wait_for`` keeps a backlog of at most ``backlog_events`` events and ``backlog_bytes``
-    bytes of event data; beyond that the oldest are evicted (counted in :attr:`stats`).
+
+    Memory is bounded (RELIABILITY.md has the rules and figures): at most ``max_pending_events``
+    events and ``max_pending_bytes`` bytes wait between the SDK and your handlers, and as many in
+    each async stream; when full, new events are dropped on the SDK's thread (which never waits),
+    counted in :attr:`stats` and reported through the ``"portsip"`` logger. ``wait_for`` keeps an
+    event until it returns it, for at most ``backlog_seconds``, within ``backlog_events`` and
+    ``backlog_bytes`` (default: the same bounds), oldest evicted first.
+
+    ``backend`` picks how SDK callbacks are received: ``"native"`` (C handlers that never take the
+    GIL; the default when the package was built with its native library), ``"cffi"``, or None
+    for ``$PORTSIP_BACKEND`` / the default. :attr:`backend` says which is in use.
     """
 
     def __init__(
         self,
         library: str | os.PathLike[str] | None = None,
         *,
-        backlog_events: int = DEFAULT_BACKLOG_EVENTS,
-        backlog_bytes: int = DEFAULT_BACKLOG_BYTES,
-        _backend: EventBackend | None = None,
+        max_pending_events: int = DEFAULT_MAX_PENDING_EVENTS,
+        max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
+        backlog_events: int | None = None,
+        backlog_bytes: int | None = None,
+        backlog_seconds: float = DEFAULT_BACKLOG_SECONDS,
+        backend: str | None = None,
     ) -> None:
         global _atexit_registered
         self._closed = True  # until construction completes, so close()/__del__ are harmless
         self._forked = False
-        _args.integer("backlog_events", backlog_events, "long", minimum=1)
-        _args.integer("backlog_bytes", backlog_bytes, "long", minimum=1)
+        limits = Limits(
+            max_pending_events=_args.integer("max_pending_events", max_pending_events, "long", minimum=1),
+            max_pending_bytes=_args.integer("max_pending_bytes", max_pending_bytes, "long long", minimum=1),
+            backlog_events=_args.integer("backlog_events", max_pending_events if backlog_events is None else backlog_events, "long", minimum=1),
+            backlog_bytes=_args.integer("backlog_bytes", max_pending_bytes if backlog_bytes is None else backlog_bytes, "long long", minimum=1),
+            backlog_seconds=_args.seconds("backlog_seconds", backlog_seconds),
+        )
+        if backend is not None and not isinstance(backend, str):
+            raise TypeError(f"backend must be a str or None, not {type(backend).__name__}")
         self._loaded = load_library(library)
         ffi, lib = self._loaded.ffi, self._loaded.lib
         self._ffi, self._c = ffi, lib
         self._lock = threading.RLock()  # serialises C calls with close()
         self._sdk: Any = ffi.NULL
         self._registered = False
-        self._id = next(_instance_ids)
-        if self._id > _MAX_INSTANCE_ID:
-            raise PortSIPError("this process has created more PortSIPLib instances than the SDK's routing ids can number")
-        self._backend = _backend or CffiEventBackend()
+        self._feed: Feed = open_feed(backend, limits.max_pending_events, limits.max_pending_bytes)
+        self._id = self._feed.routing_id
         self._dispatcher = lib.PSCallback_createCallbackDispatcher()
         if self._dispatcher == ffi.NULL:
+            self._feed.close()
+            self._feed.free()
             raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
-        self._hub = EventHub(f"portsip-{self._id}", backlog_events, backlog_bytes)
+        self._hub = EventHub(f"portsip-{self._id}", self._feed, limits)
         try:
-            self._backend.connect(self._loaded, self._dispatcher, self._id, self._hub.inbox.put)
+            self._feed.connect(self._loaded, self._dispatcher)
         except BaseException:
             # e.g. no executable memory for callbacks: leave nothing running behind the error
-            self._backend.disconnect(self._id)
+            self._feed.close()
             lib.PSCallback_releaseCallbackDispatcher(self._dispatcher)
-            self._hub.close()
+            self._hub.close(DEFAULT_CLOSE_TIMEOUT)
             raise
         with _open_lock:
             _open[self._id] = self
@@ -148,29 +171,39 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
         """The SDK's native handle (cffi ``void*``), for advanced use and portsip.testing."""
         return self._sdk
 
-    def close(self) -> None:
-        """Unregister, uninitialize the SDK, release its dispatcher, stop event delivery.
+    @property
+    def backend(self) -> str:
+        """How SDK callbacks are received: ``"native"`` or ``"cffi"`` (see the class docstring)."""
+        return self._feed.backend
 
-        Idempotent. Events already queued are still delivered to handlers before it returns
-        (unless called from a handler). Calls after close raise :class:`ClosedError`.
+    def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> None:
+        """Unregister, uninitialize the SDK, release its dispatcher, then finish event delivery.
+
+        Events already received are still delivered to handlers, waiters and streams for up to
+        ``timeout`` seconds (unless called from a handler, which cannot wait for itself); past
+        that, delivery stops, and what was not delivered is counted in
+        ``stats["undelivered_at_close"]`` and logged. Idempotent; calls after close raise
+        :class:`ClosedError`.
         """
+        timeout = _args.seconds("timeout", timeout)
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             sdk, self._sdk = self._sdk, self._ffi.NULL
+            registered, self._registered = self._registered, False
         if self._forked:
             return
         try:
             if sdk != self._ffi.NULL:
-                if self._registered:
+                if registered:
                     self._c.PortSIP_unRegisterServer(sdk)
                 # Releases the GIL; the SDK's threads may finish callbacks meanwhile.
                 self._c.PortSIP_unInitialize(sdk)
+            self._feed.close()  # before the dispatcher goes: no SDK call reaches this instance any more
             self._c.PSCallback_releaseCallbackDispatcher(self._dispatcher)  # only after unInitialize
         finally:
-            self._backend.disconnect(self._id)
-            self._hub.close()
+            self._hub.close(timeout)
             with _open_lock:
                 _open.pop(self._id, None)
 
@@ -202,9 +235,13 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
         return handler
 
     def off(self, event_type: type[Event], handler: Callable[..., object]) -> None:
-        """Remove a handler added with :meth:`on`; ValueError if it was not registered."""
+        """Remove a handler added with :meth:`on` for ``event_type``; ValueError if it was not registered."""
+        if not (isinstance(event_type, type) and issubclass(event_type, Event)):
+            raise TypeError(f"event_type must be an Event class from portsip.events, not {event_type!r}")
+        if not callable(handler):
+            raise TypeError(f"handler must be the callable given to on(), not {type(handler).__name__}")
         if not self._hub.remove_handlers(event_type, handler):
-            raise ValueError(f"{handler!r} is not a handler of {getattr(event_type, '__name__', event_type)}")
+            raise ValueError(f"{handler!r} is not a handler of {event_type.__name__}")
 
     def attach(self, handler_object: SIPCallbackEvents) -> None:
         """Deliver events to the ``on_<event>`` methods ``handler_object`` overrides."""
@@ -220,7 +257,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
         """Stop delivering to an object given to :meth:`attach`."""
         if not isinstance(handler_object, SIPCallbackEvents):
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
-        self._hub.remove_handlers(owner=handler_object)
+        self._hub.remove_handlers(None, None, owner=handler_object)
 
     @overload
     def wait_for(
@@ -264,7 +301,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
         """
         self._hub.drain(_args.timeout("timeout", timeout))
 
-    def async_events(self, *event_types: type[Event]) -> EventStream:
+    def async_events(self, *event_types: type[Event]) -> EventStream[Event]:
         """An asyncio async iterator over events (all, or those of ``event_types``).
 
         It sees the events that arrive after this call, and ends when the instance closes.
@@ -283,9 +320,28 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters: events received, evicted from the wait_for backlog, handler errors."""
+        """Counters of this instance's event delivery (RELIABILITY.md explains how they add up).
+
+        ``events_received`` SDK calls of this instance's handlers; ``dropped_events`` refused because
+        ``max_pending_*`` was reached; ``events_pending`` received and not yet through the handlers;
+        ``events_delivered`` routed to the backlog, streams and handlers; ``backlog_evicted`` left
+        the ``wait_for`` backlog unreturned (too old, or beyond its bounds); ``backlog_events`` in it
+        now; ``stream_dropped`` dropped by async streams whose reader fell behind;
+        ``handler_errors`` exceptions raised by handlers or while building events;
+        ``undelivered_at_close`` not delivered because close() ran out of time.
+        Invariant: ``events_received == events_delivered + dropped_events + events_queued``, where
+        ``events_queued`` (received, not yet routed) is 0 after :meth:`drain`.
+        """
+        feed, hub = self._feed.counters(), self._hub
         return {
-            "events_received": self._hub.events_received,
-            "backlog_evicted": self._hub.backlog_evicted,
-            "handler_errors": self._hub.error_count,
+            "events_received": feed.received,
+            "dropped_events": feed.dropped,
+            "events_pending": feed.pending_events,
+            "events_queued": feed.queued_events,
+            "events_delivered": hub.delivered,
+            "backlog_evicted": hub.backlog_evicted,
+            "backlog_events": len(hub._backlog),
+            "stream_dropped": hub.stream_dropped,
+            "handler_errors": hub.error_count,
+            "undelivered_at_close": hub.undelivered_at_close,
         }

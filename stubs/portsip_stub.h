@@ -72,4 +72,24 @@ int stub_callbacks_fired(void* sdk);
 int stub_callbacks_nonzero(void* sdk);
 int stub_pending_events(void* sdk);
 
+/* Load: fire `event` (arguments as for stub_emit) `count` times from each of `threads` new native
+ * threads, as SDK threads would: each thread takes the instance's installed handler once, when the
+ * flood starts (so it keeps calling it even after the instance closes, like an SDK thread that
+ * outlives unInitialize), then calls it directly, back to back or paced at `rate` calls per second
+ * (0: as fast as possible), timing every call. Every copy carries its thread (0-based) and
+ * sequence number (0-based) in the first field that can hold them:
+ *   - an event with a body (d): its first 8 bytes are the thread and the sequence number as two
+ *     little-endian uint32 (a shorter body is extended to 8 bytes);
+ *   - else an event with a long (l): the first long is thread * 2^20 + sequence (count <= 2^20);
+ *   - else the first string (s) is prefixed with "<thread>:<sequence>:".
+ * With `wait` it returns when every call has returned and keeps the durations for
+ * stub_flood_durations; without, it returns at once and the threads run on (detached).
+ * Returns 0, or a negative code: ECoreNotInitialized, ECoreArgumentIncorrect (bad event, arguments,
+ * count < 0, threads outside 1..256, rate < 0, a tag that does not fit). */
+int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long long count, int threads, double rate, int wait);
+
+/* The durations, in nanoseconds, of the calls of this instance's last waited flood: thread 0's calls
+ * in order, then thread 1's, ... Copies at most `max` into `out`; returns how many there are. */
+long long stub_flood_durations(void* sdk, long long* out, long long max);
+
 #endif /* PORTSIP_STUB_H */

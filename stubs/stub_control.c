@@ -101,21 +101,24 @@ static void apply_event_state(instance* in, int event, const stub_arg* a)
     }
 }
 
-static int emit_locked(instance* in, int event, const stub_value* args, int nargs, int delay_ms)
+/* Check test-supplied values against an event's signature and turn them into handler arguments;
+ * sizes[k] gets the bytes available behind a string or data value. */
+int args_from_values(int event, const stub_value* args, int nargs, stub_arg* a, long long* sizes)
 {
-    if (event < 0 || event >= STUB_EVENT_COUNT || delay_ms < 0 || nargs < 0 || (nargs > 0 && !args))
+    if (event < 0 || event >= STUB_EVENT_COUNT || nargs < 0 || (nargs > 0 && !args))
         return ECoreArgumentIncorrect;
     const char* sig = stub_event_signatures[event];
     if (nargs > STUB_MAX_ARGS || (size_t)nargs != strlen(sig))
         return ECoreArgumentIncorrect;
-    stub_arg a[STUB_MAX_ARGS];
-    long long sizes[STUB_MAX_ARGS] = {0};
-    memset(a, 0, sizeof a);
+    memset(a, 0, sizeof(stub_arg) * STUB_MAX_ARGS);
     for (int k = 0; k < nargs; k++) {
         const stub_value* v = &args[k];
         if (v->kind != kind_of_letter(sig[k]))
             return ECoreArgumentIncorrect;
         if ((v->kind == STUB_STRING || v->kind == STUB_DATA) && v->bytes && v->size < 0)
+            return ECoreArgumentIncorrect;
+        /* A length argument beyond the bytes given would make the receiver read past them. */
+        if (v->kind == STUB_DATA && v->bytes && v->integer > v->size)
             return ECoreArgumentIncorrect;
         switch (sig[k]) {
         case 'l': a[k].l = (long)v->integer; break;
@@ -124,11 +127,21 @@ static int emit_locked(instance* in, int event, const stub_value* args, int narg
         case 's': a[k].s = (const char*)v->bytes; break; /* NULL bytes: a NULL pointer */
         default:
             a[k].d = v->bytes;
-            a[k].n = (int)v->integer; /* the length argument, possibly unlike size */
+            a[k].n = (int)v->integer; /* the length argument: at most size, possibly less or negative */
             break;
         }
         sizes[k] = v->bytes ? v->size : 0;
     }
+    return 0;
+}
+
+static int emit_locked(instance* in, int event, const stub_value* args, int nargs, int delay_ms)
+{
+    stub_arg a[STUB_MAX_ARGS];
+    long long sizes[STUB_MAX_ARGS] = {0};
+    int rc = delay_ms < 0 ? ECoreArgumentIncorrect : args_from_values(event, args, nargs, a, sizes);
+    if (rc)
+        return rc;
     job* j = job_build(event, nargs, a, sizes);
     if (!j) /* arguments checked above: only a copy too large for memory gets here */
         return ECoreDataSizeTooLarge;

@@ -187,6 +187,10 @@ typedef struct instance {
     vec in_subs;  /* in_sub */
     vec out_subs; /* out_sub */
     script send_script, register_script;
+
+    /* load (stub_load.c), guarded by g_mu: the call durations of the last waited flood, in ns */
+    long long* flood_durations;
+    long long flood_count;
 } instance;
 
 /* The registry of live instances (stub_routing.c) and of dispatchers (stub_runtime.c). */
@@ -265,6 +269,7 @@ char* dup_str(const char* s);
 char* str_printf(const char* fmt, ...);
 const char* nz(const char* s);
 job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
+void job_free(job* j);
 unsigned char* dup_bytes(const void* p, size_t n);
 void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
 void job_push(instance* t, job* j, int delay_ms);
@@ -293,6 +298,10 @@ void reserve_subscribe_id(instance* in, long id);
 /* stub_control.c: journal and controls */
 long next_session_id(instance* in);
 void journal_add(instance* in, const char* function, int nargs, const stub_value* vals);
+int args_from_values(int event, const stub_value* args, int nargs, stub_arg* a, long long* sizes);
+
+/* stub_runtime.c: the handler installed for an event, copied under the dispatcher lock */
+handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event);
 void journal_clear(instance* in);
 
 /* Called by the generated setters (stub_events.generated.c). */

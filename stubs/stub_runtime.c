@@ -113,7 +113,7 @@ static bool ts_before(struct timespec a, struct timespec b)
 
 /* ======================================================================== job queue & worker */
 
-static void job_free(job* j)
+void job_free(job* j)
 {
     for (int k = 0; k < j->nargs; k++)
         wipe_free(j->owned[k], j->owned_size[k]);
@@ -192,7 +192,7 @@ void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a)
 
 /* The handler installed for `event` in dispatcher d, copied under the lock; {NULL} if none or if
  * the dispatcher was released (a misuse the manual warns about: release only after unInitialize). */
-static handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event)
+handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event)
 {
     handler_slot h = {0};
     pthread_mutex_lock(&g_disp_mu);
@@ -322,6 +322,7 @@ static void instance_destroy(instance* in)
     vec_free(&in->out_subs);
     script_clear(&in->send_script);
     script_clear(&in->register_script);
+    free(in->flood_durations);
     free(in->user);
     free(in->display);
     free(in->domain);

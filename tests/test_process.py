@@ -19,7 +19,9 @@ PACKAGE_PARENT = Path(portsip.__file__).resolve().parent.parent
 def run(code: str, stub: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PORTSIP_STUB_LIBRARY=stub, PYTHONPATH=str(PACKAGE_PARENT))
     return subprocess.run(
-        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, env=env
+        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, timeout=timeout, env=env,
+        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not the source tree
     )
 
 
@@ -139,7 +141,7 @@ def test_no_executable_memory_gives_a_clear_error(portsip_stub_library: str) -> 
 
         cffi.FFI.callback = refuse
         try:
-            portsip.PortSIPLib(portsip.testing.stub_library_path())
+            portsip.PortSIPLib(portsip.testing.stub_library_path(), backend="cffi")
         except portsip.PortSIPError as exc:
             assert "executable memory" in str(exc), exc
         else:

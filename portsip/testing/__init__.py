@@ -39,7 +39,6 @@ from ._build import StubBuildError, stub_library_path
 
 __all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall"]
 
-_KINDS = {"l": 1, "i": 2, "b": 3, "s": 4, "d": 5}  # enum stub_value_kind
 _STUB_ABI_VERSION = 1
 
 _lock = threading.Lock()
@@ -109,22 +108,17 @@ class StubControl:
 
     # ---- injecting events ---------------------------------------------------------------------
 
-    def emit(self, event: Event, *, delay: float = 0.0, data_length: int | None = None) -> None:
-        """Fire ``event`` at this instance from the stub's thread, as if it came from the network.
-
-        A string field set to None is passed as a NULL pointer (it arrives as ""), ``data=None``
-        as a NULL buffer. ``data_length`` overrides the length argument passed with ``data``
-        (e.g. -1), to test the receiving side. The stub also updates its state as the event
-        would (an injected PresenceRecvSubscribe makes its subscribe id acceptable, ...).
-        """
+    def _values(self, event: Event, data_length: int | None = None) -> tuple[Any, int, list[Any]]:
+        """The event's fields as the stub's ``stub_value[]``, its count, and the buffers to keep alive."""
         if not isinstance(event, Event) or type(event) not in EVENT_TYPES:
-            raise TypeError(f"emit() takes an event object from portsip.events, not {type(event).__name__}")
+            raise TypeError(f"expected an event object from portsip.events, not {type(event).__name__}")
         fields = dataclasses.fields(event)
         values = self._ffi.new("stub_value[]", max(len(fields), 1))
+        kinds = {"l": self._c.STUB_LONG, "i": self._c.STUB_INT, "b": self._c.STUB_BOOL, "s": self._c.STUB_STRING, "d": self._c.STUB_DATA}
         keep_alive = []
         for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True)):
             value = getattr(event, field.name)
-            slot.kind = _KINDS[kind]
+            slot.kind = kinds[kind]
             name = f"{type(event).__name__}.{field.name}"
             if kind == "l":
                 slot.integer = _args.integer(name, value, "long")
@@ -141,10 +135,73 @@ class StubControl:
                     keep_alive.append(buffer)
                     slot.bytes, slot.size = buffer, len(raw)
                 if kind == "d":
-                    length = len(raw or b"") if data_length is None else _args.integer("data_length", data_length)
-                    slot.integer = length
-        result = self._c.stub_emit(self._sdk(), EVENT_TYPES.index(type(event)), values, len(fields), self._milliseconds(delay))
+                    size = len(raw or b"")
+                    if data_length is None:
+                        slot.integer = size
+                    else:  # a length beyond the bytes given would make the receiver read past them
+                        maximum = size if raw is not None else None
+                        slot.integer = _args.integer("data_length", data_length, maximum=maximum)
+        return values, len(fields), keep_alive
+
+    def emit(self, event: Event, *, delay: float = 0.0, data_length: int | None = None) -> None:
+        """Fire ``event`` at this instance from the stub's thread, as if it came from the network.
+
+        A string field set to None is passed as a NULL pointer (it arrives as ""), ``data=None``
+        as a NULL buffer. ``data_length`` overrides the length argument passed with ``data``, to
+        test the receiving side: anything from negative up to ``len(data)`` (any value with a
+        NULL buffer). The stub also updates its state as the event would (an injected
+        PresenceRecvSubscribe makes its subscribe id acceptable, ...).
+        """
+        values, count, _keep_alive = self._values(event, data_length)
+        result = self._c.stub_emit(self._sdk(), EVENT_TYPES.index(type(event)), values, count, self._milliseconds(delay))
         self._check(result, "stub_emit")
+
+    # ---- load ---------------------------------------------------------------------------------
+
+    def flood(self, event: Event, count: int, threads: int = 1, rate: float | None = None, *, wait: bool = True) -> None:
+        """Fire ``event`` ``count`` times from each of ``threads`` new native threads, as SDK threads would.
+
+        Each thread takes the installed handler once and calls it directly (so it keeps calling it
+        even if the instance closes meanwhile, like an SDK thread that outlives unInitialize),
+        back to back or paced at ``rate`` calls per second per thread, and times every call (see
+        :meth:`callback_durations`). Returns when all calls have returned; with ``wait=False``
+        at once, the threads running on. Each copy carries its thread and sequence number, which
+        :meth:`flood_tag` reads back: in the first 8 bytes of the body for events with one, else in
+        the first long field (thread * 2**20 + sequence), else as a "<thread>:<sequence>:" prefix of
+        the first string field.
+        """
+        values, nargs, _keep_alive = self._values(event)
+        count = _args.integer("count", count, "long long", minimum=0)
+        threads = _args.integer("threads", threads, minimum=1, maximum=256)
+        per_second = 0.0 if rate is None else _args.seconds("rate", rate)
+        if rate is not None and per_second <= 0:
+            raise ValueError("rate must be positive, or None for as fast as possible")
+        sdk = self._sdk()
+        result = self._c.stub_flood(sdk, EVENT_TYPES.index(type(event)), values, nargs, count, threads, per_second, int(_args.flag("wait", wait)))
+        self._check(result, "stub_flood")
+
+    @staticmethod
+    def flood_tag(event: Event) -> tuple[int, int]:
+        """(thread, sequence) of a copy of a flooded event (see :meth:`flood`)."""
+        signature = type(event).signature
+        values = [getattr(event, f.name) for f in dataclasses.fields(event)]
+        if "d" in signature:
+            data = values[signature.index("d")]
+            return int.from_bytes(data[:4], "little"), int.from_bytes(data[4:8], "little")
+        if "l" in signature:
+            tag = values[signature.index("l")]
+            return tag >> 20, tag & (2**20 - 1)
+        thread, sequence, _ = values[signature.index("s")].split(":", 2)
+        return int(thread), int(sequence)
+
+    def callback_durations(self) -> list[int]:
+        """How long each call of the last waited :meth:`flood` took, in nanoseconds, measured in C
+        around the call of the installed handler: thread 0's calls in order, then thread 1's, ..."""
+        sdk = self._sdk()
+        count = self._c.stub_flood_durations(sdk, self._ffi.NULL, 0)
+        out = self._ffi.new("long long[]", max(count, 1))
+        self._c.stub_flood_durations(sdk, out, count)
+        return list(self._ffi.unpack(out, count))
 
     # ---- scripting outcomes -------------------------------------------------------------------
 
@@ -208,14 +265,14 @@ class StubControl:
         return [call for call in self.calls if call.function == function]
 
     def _value(self, value: Any) -> object:
-        if value.kind in (1, 2):
+        if value.kind in (self._c.STUB_LONG, self._c.STUB_INT):
             return int(value.integer)
-        if value.kind == 3:
+        if value.kind == self._c.STUB_BOOL:
             return bool(value.integer)
         if value.bytes == self._ffi.NULL:
             return None
         raw = self._ffi.buffer(value.bytes, value.size)[:]
-        return raw.decode("utf-8", "surrogateescape") if value.kind == 4 else raw
+        return raw.decode("utf-8", "surrogateescape") if value.kind == self._c.STUB_STRING else raw
 
     def clear_calls(self) -> None:
         self._c.stub_journal_clear(self._sdk())
