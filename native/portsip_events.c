@@ -118,7 +118,9 @@ static pev_mutex g_open_mu = PTHREAD_MUTEX_INITIALIZER;
 /* ---------------------------------------------------------------- records and chunks */
 
 #define HEADER_SIZE 8
-#define CHUNK_SIZE (64 * 1024) /* records are copied into chunks this big; a bigger record gets its own */
+#define CHUNK_SIZE (256 * 1024) /* records are copied into chunks this big; a bigger record gets its own */
+#define SPARE_LIMIT (8 * 1024 * 1024) /* recycled chunks above this size go back to the allocator */
+#define SPARES 4                      /* recycled chunks kept per queue */
 #define MAX_ARGS 10
 
 /* One argument of a handler call, as the generated handlers pass it on. */
@@ -144,7 +146,7 @@ struct pev_queue {
     chunk* head; /* queued, oldest first; producers append to tail */
     chunk* tail;
     chunk* handed; /* the batch the consumer holds */
-    chunk* spare;  /* one recycled CHUNK_SIZE chunk, to spare malloc */
+    chunk* spare[SPARES]; /* recycled chunks: steady traffic never calls malloc on the SDK's thread */
     long long max_events, max_bytes;
     pev_counters n;
     bool closed;
@@ -171,16 +173,49 @@ static long long payload_length(char kind, const pev_arg* a)
     return a->p && a->i > 0 ? a->i : 0;
 }
 
+/* The smallest recycled chunk of at least `cap` bytes, or NULL. Caller holds q->mu. */
+static chunk* take_spare(pev_queue* q, size_t cap)
+{
+    int best = -1;
+    for (int k = 0; k < SPARES; k++)
+        if (q->spare[k] && q->spare[k]->cap >= cap && (best < 0 || q->spare[k]->cap < q->spare[best]->cap))
+            best = k;
+    if (best < 0)
+        return NULL;
+    chunk* c = q->spare[best];
+    q->spare[best] = NULL;
+    return c;
+}
+
+/* Keep a chunk for reuse; returns the chunk to free instead (the smallest), or NULL. Caller holds q->mu. */
+static chunk* keep_spare(pev_queue* q, chunk* c)
+{
+    if (c->cap > SPARE_LIMIT)
+        return c;
+    int smallest = 0;
+    for (int k = 0; k < SPARES; k++) {
+        if (!q->spare[k]) {
+            q->spare[k] = c;
+            return NULL;
+        }
+        if (q->spare[k]->cap < q->spare[smallest]->cap)
+            smallest = k;
+    }
+    if (q->spare[smallest]->cap >= c->cap)
+        return c;
+    chunk* out = q->spare[smallest];
+    q->spare[smallest] = c;
+    return out;
+}
+
 /* Room for `size` bytes at the queue's tail, or NULL when memory ran out. Caller holds q->mu. */
 static unsigned char* reserve(pev_queue* q, size_t size)
 {
     chunk* c = q->tail;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
-        if (q->spare && q->spare->cap >= cap) {
-            c = q->spare;
-            q->spare = NULL;
-        } else {
+        c = take_spare(q, cap);
+        if (!c) {
             c = malloc(sizeof *c + cap);
             if (!c)
                 return NULL;
@@ -399,12 +434,8 @@ pev_queue* pev_open(long long max_events, long long max_bytes, long* id)
 int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long* size)
 {
     mutex_lock(&q->mu);
-    chunk* done = q->handed; /* the consumer is through with its previous batch */
+    chunk* done = q->handed ? keep_spare(q, q->handed) : NULL; /* the consumer is through with its previous batch */
     q->handed = NULL;
-    if (done && done->cap == CHUNK_SIZE && !q->spare) {
-        q->spare = done;
-        done = NULL;
-    }
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     while (!q->head && !q->closed && timeout_ms != 0) {
         int wait_ms = -1;
@@ -489,6 +520,14 @@ long long pev_discard(pev_queue* q)
     return events;
 }
 
+long long pev_dropped(pev_queue* q)
+{
+    mutex_lock(&q->mu);
+    long long n = q->n.dropped;
+    mutex_unlock(&q->mu);
+    return n;
+}
+
 void pev_counters_get(pev_queue* q, pev_counters* out)
 {
     mutex_lock(&q->mu);
@@ -518,13 +557,14 @@ void pev_free(pev_queue* q)
     mutex_lock(&g_open_mu);
     g_slots[q->slot].q = NULL; /* the slot may now take a new id */
     mutex_unlock(&g_open_mu);
-    chunk* lists[] = {q->head, q->handed, q->spare};
-    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
-        for (chunk* c = lists[k]; c;) {
-            chunk* next = c->next;
-            free(c);
-            c = next;
-        }
+    for (chunk* c = q->head; c;) {
+        chunk* next = c->next;
+        free(c);
+        c = next;
+    }
+    free(q->handed);
+    for (int k = 0; k < SPARES; k++)
+        free(q->spare[k]);
     cond_destroy(&q->cv);
     mutex_destroy(&q->mu);
     free(q);

@@ -73,6 +73,8 @@ int pev_mark(pev_queue* q, long long token);
 long long pev_discard(pev_queue* q);
 
 void pev_counters_get(pev_queue* q, pev_counters* out);
+/* Just the dropped count: cheap enough for the consumer to read after every batch. */
+long long pev_dropped(pev_queue* q);
 
 /* Stop routing to the queue: later handler calls for its id return at once (counted by
  * pev_late_calls), and pev_next returns -1 once the queue is empty. Waits until no handler is still

@@ -79,6 +79,9 @@ class Feed(Protocol):
 
     def counters(self) -> FeedCounters: ...
 
+    def dropped(self) -> int:
+        """counters().dropped, cheaply: the router reads it after every batch."""
+
     def close(self) -> None:
         """Stop routing the SDK's calls here (later calls are dropped); take() drains what is left."""
 

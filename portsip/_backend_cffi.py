@@ -235,6 +235,9 @@ class CffiFeed:
             discarded=self._discarded,
         )
 
+    def dropped(self) -> int:
+        return sum(c.dropped for c in tuple(self._all))
+
     def close(self) -> None:
         if self._closed:
             return

@@ -197,6 +197,9 @@ class NativeFeed:
         self._lib.pev_counters_get(self._queue, raw)
         return FeedCounters(raw.received, raw.dropped, raw.pending_events, raw.pending_bytes, raw.queued_events, raw.discarded)
 
+    def dropped(self) -> int:
+        return self._final.dropped if self._final is not None else int(self._lib.pev_dropped(self._queue))
+
     def close(self) -> None:
         self._lib.pev_close(self._queue)  # waits until no SDK thread is inside the queue
 

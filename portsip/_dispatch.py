@@ -45,11 +45,12 @@ log = logging.getLogger("portsip")
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], object]
 
-DEFAULT_MAX_PENDING_EVENTS = 50_000
-DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_PENDING_EVENTS = 10_000
+DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024
 DEFAULT_BACKLOG_SECONDS = 60.0
 DROP_REPORT_INTERVAL = 1.0  # at most one "dropped" warning per second and instance: once per burst
 _SWEEP_INTERVAL = 1.0  # the router wakes this often while the backlog has events that may expire
+_EXPIRE_EVERY = 0.25  # ... and looks for expired ones at most this often
 _RELEASE_EVERY = 64  # the handler thread returns budget at least every this many events
 _STOP = object()
 _END = object()
@@ -107,6 +108,7 @@ class EventHub:
         self.stream_dropped = 0
         self.error_count = 0
         self.undelivered_at_close = 0
+        self._expired_at = 0.0
         self._dropped_reported = 0
         self._dropped_report_time = 0.0
         # The feed is freed once neither delivery thread can touch it: by close(), or by the last
@@ -135,7 +137,10 @@ class EventHub:
                     except BaseException as exc:  # the router must survive anything, or delivery stops
                         self._record_error(exc, "delivering a batch of events failed")
                 if self._backlog:
-                    self._expire(time.monotonic())
+                    now = time.monotonic()
+                    if now - self._expired_at >= _EXPIRE_EVERY:
+                        self._expired_at = now
+                        self._expire(now)
                 self._report_drops()
         finally:
             self._finish()
@@ -214,7 +219,7 @@ class EventHub:
                 self.backlog_evicted += 1
 
     def _report_drops(self) -> None:
-        dropped = self._feed.counters().dropped
+        dropped = self._feed.dropped()
         if dropped > self._dropped_reported:
             now = time.monotonic()
             if now - self._dropped_report_time >= DROP_REPORT_INTERVAL:

@@ -79,7 +79,8 @@ int stub_pending_events(void* sdk);
  * (0: as fast as possible), timing every call. Every copy carries its thread (0-based) and
  * sequence number (0-based) in the first field that can hold them:
  *   - an event with a body (d): its first 8 bytes are the thread and the sequence number as two
- *     little-endian uint32 (a shorter body is extended to 8 bytes);
+ *     little-endian uint32 (a shorter body is extended to 8 bytes); a body of 16 bytes or more
+ *     also gets, in bytes 8-15, the time of the call (CLOCK_MONOTONIC, ns, little-endian int64);
  *   - else an event with a long (l): the first long is thread * 2^20 + sequence (count <= 2^20);
  *   - else the first string (s) is prefixed with "<thread>:<sequence>:".
  * With `wait` it returns when every call has returned and keeps the durations for

@@ -96,6 +96,10 @@ static void* flood_main(void* arg)
         if (interval)
             sleep_until_ns(start + seq * interval);
         long long before = now_ns();
+        if (f->tag_kind == 'd' && base >= 16) { /* the call's time, for latency measurements */
+            put_u32_le(scratch + 8, (unsigned)((unsigned long long)before & 0xFFFFFFFFu));
+            put_u32_le(scratch + 12, (unsigned)((unsigned long long)before >> 32));
+        }
         if (f->handler.fn)
             stub_invoke(t->event, f->handler.fn, f->handler.idx, f->handler.obj, a);
         if (f->durations)
