@@ -42,8 +42,9 @@ static const char* reason_phrase(int code)
     }
 }
 
-/* Who called whom, and the Call-ID (the caller's instance serial and session id), for SIP texts. */
+/* Who called whom, and the Call-ID (a kind, the caller's instance serial and session id), for SIP texts. */
 typedef struct dialog {
+    const char* kind; /* "call" (pickupBLFCall parses these Call-IDs), or an out-of-dialog request's */
     const char *caller_name, *caller, *callee_name, *callee;
     unsigned long long serial;
     long id;
@@ -57,8 +58,8 @@ static dialog dialog_of(const instance* in, const session* s)
     const char* peer_name = peer ? nz(peer->display) : "";
     const char* peer_uri = peer ? nz(peer->uri) : "";
     if (s->outgoing || !ps)
-        return (dialog){nz(in->display), nz(in->uri), peer_name, peer_uri, in->serial, s->id, true};
-    return (dialog){peer_name, peer_uri, nz(in->display), nz(in->uri), peer->serial, ps->id, false};
+        return (dialog){"call", nz(in->display), nz(in->uri), peer_name, peer_uri, in->serial, s->id, true};
+    return (dialog){"call", peer_name, peer_uri, nz(in->display), nz(in->uri), peer->serial, ps->id, false};
 }
 
 /* A short, plausible SIP message of dialog d sent by its caller (by_caller) or callee: a `method`
@@ -77,13 +78,13 @@ static char* sip_text(const dialog* d, bool by_caller, int code, const char* met
                             "Max-Forwards: 70\r\n"
                             "From: \"%s\" <%s>;tag=stub-%llu-%ld\r\n"
                             "To: <%s>\r\n"
-                            "Call-ID: stub-call-%llu-%ld\r\n"
+                            "Call-ID: stub-%s-%llu-%ld\r\n"
                             "CSeq: %d %s\r\n"
                             "Contact: <%s>\r\n"
                             "User-Agent: portsip-stub\r\n"
                             "%s%s%s%s"
                             "Content-Length: %lu\r\n\r\n%s",
-                            nz(first), d->serial, d->id, from_name, from, d->serial, d->id, to, d->serial, d->id,
+                            nz(first), d->serial, d->id, from_name, from, d->serial, d->id, to, d->kind, d->serial, d->id,
                             strcmp(method, "INVITE") == 0 ? 1 : 2, method, by_caller ? d->caller : d->callee, nz(extra),
                             body ? "Content-Type: " : "", body ? content_type : "", body ? "\r\n" : "", length,
                             body ? body : "");
@@ -103,6 +104,15 @@ char* call_message(const instance* in, const session* s, bool request, const cha
                    const char* content_type, const char* body)
 {
     return session_text(in, s, request ? 0 : 200, method, extra, content_type, body);
+}
+
+/* A request `in` sends to `to` outside any call (OPTIONS, an out-of-dialog REFER); `kind` and the
+ * message-id counter make its Call-ID. */
+char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
+                   const char* content_type, const char* body)
+{
+    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, in->next_message_id++, true};
+    return sip_text(&d, true, 0, method, extra, content_type, body);
 }
 
 /* The SDP of an offer or answer with these media. */
@@ -657,20 +667,9 @@ int PortSIP_sendOptions(void* sdk, const char* to, const char* sdp)
     instance* t = rc ? NULL : find_target_locked(to);
     if (t) { /* manual: the target gets recvOptions with the whole message. Stub's choice: OPTIONS to
                 an unknown user is lost (v17.1 has no event for its answer). sdp is optional. */
-        unsigned long length = sdp ? (unsigned long)strlen(sdp) : 0;
-        char* options = str_printf("OPTIONS %s SIP/2.0\r\n"
-                                   "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-stub-options-%llu\r\n"
-                                   "Max-Forwards: 70\r\n"
-                                   "From: \"%s\" <%s>;tag=stub-options-%llu\r\n"
-                                   "To: <%s>\r\n"
-                                   "Call-ID: stub-options-%llu-%ld\r\n"
-                                   "CSeq: 1 OPTIONS\r\n"
-                                   "Accept: application/sdp\r\n"
-                                   "%s"
-                                   "Content-Length: %lu\r\n\r\n%s",
-                                   to, in->serial, nz(in->display), nz(in->uri), in->serial, to, in->serial,
-                                   in->next_message_id++, length ? "Content-Type: application/sdp\r\n" : "", length,
-                                   length ? sdp : "");
+        bool has_sdp = sdp && *sdp;
+        char* options = request_text(in, to, "options", "OPTIONS", "Accept: application/sdp\r\n", "application/sdp",
+                                     has_sdp ? sdp : NULL);
         FIRE(t, STUB_EV_recvOptions, 0, A_S(nz(options)));
         free(options);
     }

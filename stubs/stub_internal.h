@@ -357,6 +357,8 @@ void end_all_calls(instance* in);
 void free_call_settings(instance* in);
 char* call_message(const instance* in, const session* s, bool request, const char* method, const char* extra,
                    const char* content_type, const char* body);
+char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
+                   const char* content_type, const char* body);
 
 /* stub_control.c: journal and controls */
 long next_session_id(instance* in);

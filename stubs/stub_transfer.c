@@ -29,20 +29,14 @@ static void forget_refer(instance* in, size_t index)
     vec_remove(&in->calls.refers, index, sizeof(refer));
 }
 
-/* The REFER as the referee receives it (manual: pass it to acceptRefer). */
-static char* refer_text(const instance* from, const session* s, const char* target, const char* referTo,
-                        long replaceSessionId)
+/* The REFER as the referee receives it (manual: pass it to acceptRefer): in the call of session s, or
+ * (s NULL) out of dialog to `target`. */
+static char* refer_text(instance* from, const session* s, const char* target, const char* referTo, long replaceSessionId)
 {
     char* replaces = replaceSessionId ? str_printf("?Replaces=stub-call-%llu-%ld", from->serial, replaceSessionId) : NULL;
     char* headers = str_printf("Refer-To: <%s%s>\r\nReferred-By: <%s>\r\n", referTo, nz(replaces), nz(from->uri));
-    char* text;
-    if (s) {
-        text = call_message(from, s, true, "REFER", headers, NULL, NULL);
-    } else {
-        text = str_printf("REFER %s SIP/2.0\r\nFrom: <%s>;tag=stub-refer-%llu\r\nTo: <%s>\r\nCSeq: 1 REFER\r\n%s"
-                          "Content-Length: 0\r\n\r\n",
-                          target, nz(from->uri), from->serial, target, nz(headers));
-    }
+    char* text = s ? call_message(from, s, true, "REFER", headers, NULL, NULL)
+                   : request_text(from, target, "refer", "REFER", headers, NULL, NULL);
     free(headers);
     free(replaces);
     return text;

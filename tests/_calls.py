@@ -1,10 +1,29 @@
-"""Helpers for the call tests: connect two instances by a real call on the stub, and settle queues."""
+"""Helpers for the call tests: bob and carol, a real call between two instances, and settled queues.
+
+The test modules import the fixtures from here (pytest finds fixtures in a module's namespace).
+"""
 
 from __future__ import annotations
 
-from portsip import PortSIPLib
+from collections.abc import Callable
+
+import pytest
+
+from portsip import PortSIPLib, SDKError
 from portsip.events import Event, InviteConnected, InviteIncoming
-from portsip.testing import StubControl
+from portsip.testing import StubCall, StubControl
+
+BOB, CAROL = "sip:bob@example.com", "sip:carol@example.com"
+
+
+@pytest.fixture
+def bob(portsip_lib_factory: Callable[..., PortSIPLib]) -> PortSIPLib:
+    return portsip_lib_factory("bob")
+
+
+@pytest.fixture
+def carol(portsip_lib_factory: Callable[..., PortSIPLib]) -> PortSIPLib:
+    return portsip_lib_factory("carol")
 
 
 def connect(caller: PortSIPLib, callee: PortSIPLib, to: str, *, video: bool = False) -> tuple[int, int]:
@@ -35,3 +54,21 @@ def absent(lib: PortSIPLib, event_type: type[Event], session_id: int | None = No
     except TimeoutError:
         return True
     return False
+
+
+def vendor_code(call: Callable[[], object]) -> str | None:
+    """The vendor's name of the code of the SDKError that ``call()`` must raise."""
+    with pytest.raises(SDKError) as raised:
+        call()
+    return raised.value.name
+
+
+def journal_of(control: StubControl, call: Callable[[], object]) -> list[StubCall]:
+    """What the stub received while ``call()`` ran. An SDKError (e.g. no such session) is fine: the C
+    call was made all the same, which is what the journal shows."""
+    control.clear_calls()
+    try:
+        call()
+    except SDKError:
+        pass
+    return control.calls
