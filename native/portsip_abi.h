@@ -120,10 +120,16 @@ void PortSIP_unInitialize(void* sdk);
 int PortSIP_setLicenseKey(void* sdk, const char* key);
 int PortSIP_getVersion(void* sdk, int* majorVersion, int* minorVersion);
 
-/* ---- Account and registration (results arrive as registerSuccess / registerFailure). */
+/* ---- Account and registration (results arrive as registerSuccess / registerFailure, also for
+ * refreshRegistration). removeUser returns void. */
 int PortSIP_setUser(void* sdk, const char* userName, const char* displayName, const char* authName, const char* password, const char* sipDomain, const char* sipServerAddr, int sipServerPort, const char* stunServerAddr, int stunServerPort, const char* outboundServerAddr, int outboundServerPort);
 int PortSIP_registerServer(void* sdk, int regExpires, int retryTimes);
 int PortSIP_unRegisterServer(void* sdk);
+int PortSIP_refreshRegistration(void* sdk, int regExpires);
+void PortSIP_removeUser(void* sdk);
+int PortSIP_setDisplayName(void* sdk, const char* displayName);
+int PortSIP_setInstanceId(void* sdk, const char* uuid);
+int PortSIP_enableAutoCheckMwi(void* sdk, bool state);
 
 /* ---- Instant messaging. The sends return a positive message id or a negative error code; the
  * outcome arrives later as send[OutOfDialog]MessageSuccess/Failure carrying that id. */
@@ -144,9 +150,45 @@ int PortSIP_setPresenceStatus(void* sdk, long subscribeId, const char* stateText
 long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName);
 void PortSIP_terminateSubscription(void* sdk, long subscritionId);
 
-/* ---- Calls: call, answer, reject, hang up, hold, update, DTMF, INFO, OPTIONS, forwarding. */
+/* ---- Calls: call, answer, reject, hang up, hold, update, DTMF, INFO, OPTIONS, forwarding.
+ * call and pickupBLFCall return a positive session id or a negative error code; the call's
+ * progress arrives as invite* events carrying that id. setDoNotDisturb returns void. */
+long PortSIP_call(void* sdk, const char* callTo, bool sendSdp, bool videoCall);
+int PortSIP_answerCall(void* sdk, long sessionId, bool videoCall);
+int PortSIP_rejectCall(void* sdk, long sessionId, int code);
+int PortSIP_hangUp(void* sdk, long sessionId);
+int PortSIP_hold(void* sdk, long sessionId);
+int PortSIP_unHold(void* sdk, long sessionId);
+int PortSIP_updateCall(void* sdk, long sessionId, bool enableAudio, bool enableVideo);
+int PortSIP_muteSession(void* sdk, long sessionId, bool muteIncomingAudio, bool muteOutgoingAudio, bool muteIncomingVideo, bool muteOutgoingVideo);
+int PortSIP_forwardCall(void* sdk, long sessionId, const char* forwardTo);
+int PortSIP_enableCallForward(void* sdk, bool forBusyOnly, const char* forwardTo);
+int PortSIP_disableCallForward(void* sdk);
+void PortSIP_setDoNotDisturb(void* sdk, bool state);
+int PortSIP_enableEarlyMedia(void* sdk, bool enable);
+int PortSIP_enableReliableProvisional(void* sdk, bool enable);
+int PortSIP_enableSessionTimer(void* sdk, int timerSeconds, int refreshMode);
+int PortSIP_disableSessionTimer(void* sdk);
+int PortSIP_sendDtmf(void* sdk, long sessionId, int dtmfMethod, int code, int dtmfDuration, bool playDtmfTone);
+int PortSIP_sendInfo(void* sdk, long sessionId, const char* mimeType, const char* subMimeType, const char* infoContents);
+int PortSIP_sendOptions(void* sdk, const char* to, const char* sdp);
+long PortSIP_pickupBLFCall(void* sdk, const char* replaceDialogId, bool videoCall);
 
-/* ---- Transfer (REFER) and conference. */
+/* ---- Transfer (REFER) and conference. acceptRefer returns the session id of the new call (or a
+ * negative code). One conference per SDK instance; window handles are the platform's (HWND, ...).
+ * destroyConference returns void. */
+int PortSIP_refer(void* sdk, long sessionId, const char* referTo);
+int PortSIP_attendedRefer(void* sdk, long sessionId, long replaceSessionId, const char* referTo);
+int PortSIP_attendedRefer2(void* sdk, long sessionId, long replaceSessionId, const char* replaceMethod, const char* target, const char* referTo);
+int PortSIP_outOfDialogRefer(void* sdk, long replaceSessionId, const char* replaceMethod, const char* target, const char* referTo);
+long PortSIP_acceptRefer(void* sdk, long referId, const char* referSignaling);
+int PortSIP_rejectRefer(void* sdk, long referId);
+int PortSIP_createAudioConference(void* sdk);
+int PortSIP_createVideoConference(void* sdk, void* conferenceVideoWindow, int width, int height, bool displayLocalVideoInConference);
+void PortSIP_destroyConference(void* sdk);
+int PortSIP_setConferenceVideoWindow(void* sdk, void* videoWindow);
+int PortSIP_joinToConference(void* sdk, long sessionId);
+int PortSIP_removeFromConference(void* sdk, long sessionId);
 
 /* ---- Audio and video: codecs, devices, volumes, windows, quality. */
 

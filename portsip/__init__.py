@@ -1,4 +1,4 @@
-"""Python binding of the PortSIP VoIP SDK: presence and instant messaging, typed events.
+"""Python binding of the PortSIP VoIP SDK: calls, presence and instant messaging, typed events.
 
 ``import portsip`` loads nothing native; the SDK library is opened when the first
 :class:`PortSIPLib` is created. Tests and CI can use the stub library in
@@ -7,9 +7,10 @@
 
 from . import events
 from ._lib import PortSIPLib
-from .enums import LogLevel, PresenceMode, TransportType
+from .enums import DtmfMethod, LogLevel, PresenceMode, SessionRefreshMode, TransportType
 from .errors import (
     AlreadyInitializedError,
+    CallStateError,
     ClosedError,
     HandlerError,
     InvalidArgumentError,
@@ -33,6 +34,8 @@ __all__ = [
     "TransportType",
     "LogLevel",
     "PresenceMode",
+    "DtmfMethod",
+    "SessionRefreshMode",
     "PortSIPError",
     "SDKError",
     "LibraryLoadError",
@@ -44,4 +47,5 @@ __all__ = [
     "InvalidArgumentError",
     "NotFoundError",
     "LicenseError",
+    "CallStateError",
 ]

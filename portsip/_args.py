@@ -16,12 +16,14 @@ from typing import TypeVar
 IE = TypeVar("IE", bound=IntEnum)
 
 _LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)  # 32 on Windows x64 (LLP64), 64 on Linux/macOS x86-64
+_POINTER_BITS = 8 * ctypes.sizeof(ctypes.c_void_p)
 
 C_RANGES = {
     "int": (-(2**31), 2**31 - 1),
     "unsigned int": (0, 2**32 - 1),
     "long": (-(2 ** (_LONG_BITS - 1)), 2 ** (_LONG_BITS - 1) - 1),
     "long long": (-(2**63), 2**63 - 1),
+    "void*": (0, 2**_POINTER_BITS - 1),
 }
 
 
@@ -66,6 +68,15 @@ def integer(name: str, value: object, c_type: str = "int", minimum: int | None =
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {value}")
     return int(value)
+
+
+def handle(name: str, value: object) -> int:
+    """A native handle for a `void*` parameter (a window: HWND, NSView*, ...) as an int; None is NULL (0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int handle or None, not {_type_name(value)}")
+    return integer(name, value, "void*")
 
 
 def flag(name: str, value: object) -> bool:

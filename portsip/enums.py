@@ -1,10 +1,10 @@
-"""The vendor enums the presence/messaging API takes (values from the vendor's PortSIPTypes.hxx)."""
+"""The vendor enums the API takes (values from the vendor's PortSIPTypes.hxx)."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["TransportType", "LogLevel", "PresenceMode"]
+__all__ = ["TransportType", "LogLevel", "PresenceMode", "DtmfMethod", "SessionRefreshMode"]
 
 
 class TransportType(IntEnum):
@@ -33,3 +33,22 @@ class PresenceMode(IntEnum):
 
     P2P = 0  # the SDK answers SUBSCRIBEs itself; status goes to each watcher by subscribe id
     AGENT = 1  # presence agent: set_presence_status(0, text) PUBLISHes to the server
+
+
+# ---- calls ------------------------------------------------------------------------------------
+
+
+class DtmfMethod(IntEnum):
+    """DTMF_METHOD: how send_dtmf() sends a tone."""
+
+    RFC2833 = 0  # DTMF_RFC2833: in the media stream (the manual recommends it)
+    INFO = 1  # DTMF_INFO: as SIP INFO requests
+
+
+class SessionRefreshMode(IntEnum):
+    """SESSION_REFRESH_MODE: which side refreshes the call for enable_session_timer()."""
+
+    UAC = 0  # SESSION_REFERESH_UAC (the vendor's spelling): the caller
+    UAS = 1  # SESSION_REFERESH_UAS: the callee
+    LOCAL = 2  # SESSION_REFERESH_LOCAL: this side
+    REMOTE = 3  # SESSION_REFERESH_REMOTE: the other side

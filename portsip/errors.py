@@ -26,6 +26,7 @@ __all__ = [
     "InvalidArgumentError",
     "NotFoundError",
     "LicenseError",
+    "CallStateError",
     "error_name",
     "error_for_code",
 ]
@@ -104,6 +105,10 @@ class LicenseError(SDKError):
     """The license key is wrong, a trial key, or expired."""
 
 
+class CallStateError(SDKError, RuntimeError):
+    """The call is not in a state that allows this (not answered yet, not incoming, already on hold, ...)."""
+
+
 _FAMILIES: dict[str, type[SDKError]] = {
     "ECoreNotInitialized": NotInitializedError,
     "ECoreSDKObjectNull": NotInitializedError,
@@ -126,6 +131,15 @@ _FAMILIES: dict[str, type[SDKError]] = {
     "ECoreWrongLicenseKey": LicenseError,
     "ECoreTrialVersionLicenseKey": LicenseError,
     "ECoreTrialVersionExpired": LicenseError,
+    "ECoreWrongDTMFTone": InvalidArgumentError,
+    "ECoreSessionTimerValueTooSmall": InvalidArgumentError,
+    "ECoreCallNotEstablished": CallStateError,
+    "ECoreNotIncomingCall": CallStateError,
+    "ECoreCallAlreadyHold": CallStateError,
+    "ECoreCallNotHold": CallStateError,
+    "ECoreCallInHold": CallStateError,
+    "ECoreCallIsClosed": CallStateError,
+    "ECoreNoFreeDialogSession": CallStateError,
 }
 
 

@@ -59,6 +59,11 @@ int stub_script_next_register(void* sdk, int sip_code, const char* reason);
  * stored in *peer_session_id when both are non-NULL. */
 long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id);
 
+/* The instance's conference: *kind is 0 (none), 1 (audio) or 2 (video); the ids of the sessions joined
+ * to it go to sessionIds (at most `capacity` of them). Returns the number of members, or a negative
+ * error code. */
+int stub_conference(void* sdk, int* kind, long* sessionIds, int capacity);
+
 /* The journal: every PortSIP_* call an initialized instance received, with all its arguments
  * (strings and buffers copied byte for byte). Entries stay valid until stub_journal_clear or
  * PortSIP_unInitialize of that instance. */

@@ -74,3 +74,53 @@ int PortSIP_unRegisterServer(void* sdk)
     STUB_LEAVE(0);
 }
 
+
+/* Manual: refreshes a registration that succeeded; the outcome arrives as for registerServer. */
+int PortSIP_refreshRegistration(void* sdk, int regExpires)
+{
+    STUB_ENTER(in, sdk, J_INT("regExpires", regExpires));
+    int rc = in->registered ? register_locked(in, regExpires, 0) : ECoreNotRegistered;
+    STUB_LEAVE(rc);
+}
+
+/* Manual: removes the user, unregistering first if registered. Stub's choice: its calls stay up, but
+ * nobody can reach it by URI until the next setUser. */
+void PortSIP_removeUser(void* sdk)
+{
+    STUB_ENTER0_VOID(in, sdk);
+    in->registered = false;
+    char** fields[] = {&in->user, &in->display, &in->domain, &in->uri};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        free(*fields[i]);
+        *fields[i] = NULL;
+    }
+    STUB_LEAVE_VOID();
+}
+
+/* Manual: the display name of our From/To headers; it shows in the events others receive from now on. */
+int PortSIP_setDisplayName(void* sdk, const char* displayName)
+{
+    STUB_ENTER(in, sdk, J_STR("displayName", displayName));
+    if (displayName)
+        set_str(&in->display, displayName);
+    STUB_LEAVE(displayName ? 0 : ECoreArgumentNull);
+}
+
+/* Manual: the RFC 5626 instance id of our Contact headers. Stub's choice: an empty one is refused. */
+int PortSIP_setInstanceId(void* sdk, const char* uuid)
+{
+    STUB_ENTER(in, sdk, J_STR("uuid", uuid));
+    int rc = !uuid ? ECoreArgumentNull : !*uuid ? ECoreArgumentIncorrect : 0;
+    if (!rc)
+        set_str(&in->instance_id, uuid);
+    STUB_LEAVE(rc);
+}
+
+/* Manual: check voicemail (MWI) once registered. Stub's choice: there is no voicemail server, so no
+ * waitingVoiceMessage follows; a test injects one with stub_emit. */
+int PortSIP_enableAutoCheckMwi(void* sdk, bool state)
+{
+    STUB_ENTER(in, sdk, J_BOOL("state", state));
+    in->auto_check_mwi = state;
+    STUB_LEAVE(0);
+}

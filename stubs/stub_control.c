@@ -83,18 +83,22 @@ static void apply_event_state(instance* in, int event, const stub_arg* a)
         reserve_subscribe_id(in, a[0].l);
         break;
     }
-    case STUB_EV_inviteIncoming:
-    case STUB_EV_inviteConnected:
-    case STUB_EV_inviteAnswered:
-        if (!find_session(in, a[0].l))
-            open_session(in, a[0].l);
-        break;
-    case STUB_EV_inviteClosed: {
-        const session* s = find_session(in, a[0].l);
-        if (s)
-            vec_remove(&in->sessions, (size_t)(s - (const session*)in->sessions.items), sizeof *s);
+    case STUB_EV_inviteIncoming: { /* a call from outside: ringing until answered or rejected */
+        session* s = find_session(in, a[0].l);
+        if (!s && (s = open_session(in, a[0].l)) != NULL)
+            s->call_state = CALL_INCOMING;
         break;
     }
+    case STUB_EV_inviteConnected:
+    case STUB_EV_inviteAnswered: {
+        session* s = find_session(in, a[0].l);
+        if (s)
+            s->call_state = CALL_CONNECTED;
+        else
+            open_session(in, a[0].l);
+        break;
+    }
+    case STUB_EV_inviteClosed: close_session(in, a[0].l); break;
     case STUB_EV_registerSuccess: in->registered = true; break;
     case STUB_EV_registerFailure: in->registered = false; break;
     default: break;
@@ -206,8 +210,8 @@ static long open_session_locked(instance* in, instance* peer, long* peer_session
             in->sessions.n--;
             return ECoreStackFailure;
         }
-        *theirs = (session){theirs->id, in->serial, id};
-        *find_session(in, id) = (session){id, peer->serial, theirs->id};
+        *theirs = (session){.id = theirs->id, .peer = in->serial, .peer_id = id};
+        *find_session(in, id) = (session){.id = id, .peer = peer->serial, .peer_id = theirs->id};
         if (peer_session_id)
             *peer_session_id = theirs->id;
     }

@@ -8,9 +8,13 @@
  *   stub_runtime.c    utilities, the per-instance job queue and worker thread, the dispatcher,
  *                     initialize/unInitialize
  *   stub_routing.c    the instance registry, SIP URI matching, lookups of sessions/subscriptions
- *   stub_account.c    the user and its registration
+ *   stub_account.c    the user, its registration and the account extras
  *   stub_messaging.c  MESSAGE in and out of dialog, accepted MIME types
  *   stub_presence.c   presence (P2P and agent mode) and generic subscriptions
+ *   stub_calls.c      calls between instances: INVITE, answer, reject, hang up, hold, update,
+ *                     forwarding, DTMF, INFO, OPTIONS, BLF pickup, and the call settings
+ *   stub_transfer.c   REFER: blind and attended transfer, accepting and rejecting
+ *   stub_conference.c the instance's conference and its members
  *   stub_control.c    the journal of calls and the test-control API (stub_*)
  *   stub_events.generated.c  the 40 handler setters and the typed call of each handler
  *                     (generated from native/portsip_abi.h; do not edit)
@@ -125,7 +129,45 @@ typedef struct session {
     long id;
     unsigned long long peer;
     long peer_id;
+
+    /* Call state (stub_calls.c, stub_transfer.c, stub_conference.c). All-zero is an established
+     * audio call, which is what stub_open_session and injected invite events open. */
+    int call_state;                  /* CALL_* */
+    bool outgoing;                   /* this end placed the call (it is the caller) */
+    bool audio_off, video;           /* the call's media, as offered, answered or updated */
+    bool held;                       /* this end put the call on hold */
+    bool in_conference;              /* joined to this instance's conference */
+    unsigned char muted;             /* muteSession flags, MUTE_* bits */
+    unsigned long long referrer;     /* placed by acceptRefer: the instance that sent the REFER ... */
+    long referrer_session;           /* ... and its session, told how the new call goes */
 } session;
+
+enum { CALL_CONNECTED = 0, CALL_OUTGOING, CALL_INCOMING }; /* OUTGOING/INCOMING: not answered yet */
+enum { MUTE_IN_AUDIO = 1, MUTE_OUT_AUDIO = 2, MUTE_IN_VIDEO = 4, MUTE_OUT_VIDEO = 8 };
+enum { CONFERENCE_NONE = 0, CONFERENCE_AUDIO, CONFERENCE_VIDEO };
+
+typedef struct refer { /* a REFER this instance received, until acceptRefer or rejectRefer */
+    long id;
+    long session;                    /* the call it arrived in (0: out of dialog) */
+    unsigned long long referrer;     /* the instance that sent it ... */
+    long referrer_session;           /* ... and its end of that call (0: out of dialog) */
+    char* refer_to;
+    long replace_session;            /* attended transfer: the referrer's session to replace (0: none) */
+} refer;
+
+/* An instance's call settings, received REFERs and conference (guarded by g_mu). */
+typedef struct call_settings {
+    int max_sessions;                /* initialize's maxCallSessions (<= 0: no limit) */
+    bool do_not_disturb;
+    char* forward_to;                /* enableCallForward target; NULL when off */
+    bool forward_busy_only;
+    bool early_media, reliable_provisional;
+    int session_timer, refresh_mode; /* enableSessionTimer (0: off) */
+    vec refers;                      /* refer */
+    long next_refer_id;
+    int conference;                  /* CONFERENCE_* */
+    void* conference_window;
+} call_settings;
 
 enum { SUB_PENDING, SUB_ACTIVE };
 
@@ -188,6 +230,11 @@ typedef struct instance {
     vec out_subs; /* out_sub */
     script send_script, register_script;
 
+    /* guarded by g_mu: calls, transfer, conference and the account extras */
+    call_settings calls;
+    char* instance_id; /* setInstanceId */
+    bool auto_check_mwi;
+
     /* load (stub_load.c), guarded by g_mu: the call durations of the last waited flood, in ns */
     long long* flood_durations;
     long long flood_count;
@@ -205,6 +252,7 @@ extern pthread_mutex_t g_disp_mu;
 #define J_BOOL(nm, v) ((stub_value){STUB_BOOL, (nm), (v) ? 1 : 0, NULL, 0})
 #define J_STR(nm, s) \
     ((stub_value){STUB_STRING, (nm), 0, (const unsigned char*)(s), (s) ? (long long)strlen(s) : 0})
+#define J_HANDLE(nm, p) ((stub_value){STUB_LONG, (nm), (long long)(intptr_t)(p), NULL, 0}) /* a window handle */
 #define J_DATA(nm, p, len) ((stub_value){STUB_DATA, (nm), (len), (p), ((p) && (len) > 0) ? (len) : 0})
 /* Record the calling PortSIP_* function (its name via __func__) with these arguments. */
 #define J_COUNT(...) ((int)(sizeof((stub_value[]){__VA_ARGS__}) / sizeof(stub_value)))
@@ -253,6 +301,7 @@ extern pthread_mutex_t g_disp_mu;
 /* Shorthands for one callback argument of FIRE. */
 #define A_L(v) {.l = (v)}
 #define A_I(v) {.i = (v)}
+#define A_B(v) {.b = (v)}
 #define A_S(v) {.s = (v)}
 #define A_D(p, len) {.d = (p), .n = (len)}
 #define ARGC(...) ((int)(sizeof((const stub_arg[]){__VA_ARGS__}) / sizeof(stub_arg)))
@@ -291,9 +340,30 @@ int dead_handle(const void* sdk);
 out_sub* find_out_sub(const instance* in, long id, bool presence, size_t* index);
 session* find_session(const instance* in, long id);
 session* open_session(instance* in, long id);
+session* other_end(const instance* in, const session* s, instance** peer);
+void close_session(instance* in, long id);
 
 /* stub_presence.c: presence */
 void reserve_subscribe_id(instance* in, long id);
+
+/* stub_calls.c: calls (used by transfer and lifecycle) */
+typedef struct call_request {
+    const char* to;
+    bool send_sdp, video;
+    unsigned long long referrer;     /* acceptRefer: tell this instance's session ... */
+    long referrer_session;           /* ... how the new call goes */
+    long replace_session;            /* attended transfer: the referrer's session the new call replaces */
+} call_request;
+enum { ANY_STATE = -1 };
+int call_session(instance* in, long id, int state, session** s);
+long place_call(instance* in, const call_request* rq);
+void unhold_call(instance* in, session* s);
+void end_all_calls(instance* in);
+void free_call_settings(instance* in);
+char* call_message(const instance* in, const session* s, bool request, const char* method, const char* extra,
+                   const char* content_type, const char* body);
+char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
+                   const char* content_type, const char* body);
 
 /* stub_control.c: journal and controls */
 long next_session_id(instance* in);

@@ -122,11 +122,9 @@ static long send_in_dialog_locked(instance* in, long sessionId, const char* mime
     /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. A linked peer must
      * still exist with its end of the call open; a peerless session (opened by a test or by an
      * injected invite event) has an implicit remote end that accepts everything. */
-    instance* peer = s->peer ? by_serial_locked(s->peer) : NULL;
-    const session* ps = peer ? find_session(peer, s->peer_id) : NULL;
-    if (ps && (ps->peer != in->serial || ps->peer_id != sessionId))
-        ps = NULL;
-    fate f = s->peer ? message_fate(in, ps ? peer : NULL, 481, "Call/Transaction Does Not Exist", mimeType, subMimeType)
+    instance* peer; /* NULL unless the peer's end is open */
+    other_end(in, s, &peer);
+    fate f = s->peer ? message_fate(in, peer, 481, "Call/Transaction Does Not Exist", mimeType, subMimeType)
                      : message_fate(in, NULL, 200, "OK", mimeType, subMimeType);
     if (f.deliver)
         FIRE(peer, STUB_EV_recvMessage, 0, A_L(s->peer_id), A_S(mimeType), A_S(subMimeType), A_D(message, messageLength));

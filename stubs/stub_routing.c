@@ -157,6 +157,27 @@ session* open_session(instance* in, long id)
     return s;
 }
 
+/* The other end of session s of `in`: its instance and session, or NULL when s has no peer instance
+ * or the peer's end is gone (a live peer always links back to exactly this session). */
+session* other_end(const instance* in, const session* s, instance** peer)
+{
+    instance* p = s->peer ? by_serial_locked(s->peer) : NULL;
+    session* ps = p ? find_session(p, s->peer_id) : NULL;
+    if (ps && (ps->peer != in->serial || ps->peer_id != s->id))
+        ps = NULL;
+    if (peer)
+        *peer = ps ? p : NULL;
+    return ps;
+}
+
+/* Forget session `id` of `in` (nothing if it is not open). */
+void close_session(instance* in, long id)
+{
+    const session* s = find_session(in, id);
+    if (s)
+        vec_remove(&in->sessions, (size_t)(s - (const session*)in->sessions.items), sizeof *s);
+}
+
 in_sub* find_in_sub(const instance* in, long id, size_t* index)
 {
     in_sub* s = in->in_subs.items;

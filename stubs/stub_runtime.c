@@ -323,6 +323,8 @@ static void instance_destroy(instance* in)
     script_clear(&in->send_script);
     script_clear(&in->register_script);
     free(in->flood_durations);
+    free_call_settings(in);
+    free(in->instance_id);
     free(in->user);
     free(in->display);
     free(in->domain);
@@ -391,6 +393,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     instance** slot = vec_push(&g_instances, sizeof *slot);
     if (slot) {
         in->serial = ++g_instance_serial;
+        in->calls.max_sessions = maxCallSessions;
         *slot = in;
         /* The dispatcher pointer (not a value a test can compare) and errorCode are not recorded. */
         RECORD(in, J_INT("transportType", transportType), J_STR("localIp", localIp), J_INT("localSIPPort", localSIPPort),
@@ -428,6 +431,7 @@ void PortSIP_unInitialize(void* sdk)
                 vec_remove(&g_instances, i, sizeof *all);
                 break;
             }
+        end_all_calls(in); /* its peers see the calls end */
     }
     pthread_mutex_unlock(&g_mu); /* never held while joining: the worker may still be firing */
     if (!in)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portsip import _header
-from portsip.enums import LogLevel, PresenceMode, TransportType
+from portsip.enums import DtmfMethod, LogLevel, PresenceMode, SessionRefreshMode, TransportType
 from portsip.events import EVENT_TYPES
 
 DATA = Path(__file__).parent / "data"
@@ -98,7 +98,12 @@ def test_error_header_matches_vendor_codes() -> None:
 
 @pytest.mark.parametrize(
     "enum_type, vendor_enum, prefix",
-    [(TransportType, "TRANSPORT_TYPE", "TRANSPORT_"), (LogLevel, "PORTSIP_LOG_LEVEL", "PORTSIP_LOG_")],
+    [
+        (TransportType, "TRANSPORT_TYPE", "TRANSPORT_"),
+        (LogLevel, "PORTSIP_LOG_LEVEL", "PORTSIP_LOG_"),
+        (DtmfMethod, "DTMF_METHOD", "DTMF_"),
+        (SessionRefreshMode, "SESSION_REFRESH_MODE", "SESSION_REFERESH_"),
+    ],
 )
 def test_python_enums_match_vendor_values(enum_type: type, vendor_enum: str, prefix: str) -> None:
     vendor = {r["name"].removeprefix(prefix): int(r["value"]) for r in _tsv("enums.tsv") if r["enum"] == vendor_enum}

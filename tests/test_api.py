@@ -38,6 +38,8 @@ VALID: dict[str, tuple[Any, ...]] = {method: args for table in VALID_BY_MODULE.v
 STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), ("a\x00b", ValueError), ("\ud800", ValueError)]
 INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (2**64, ValueError), (-(2**64), ValueError)]
 DATA_BAD = [(None, TypeError), ("text", TypeError), (1, TypeError), ([1, 2], TypeError)]
+#: A valid None stands for an optional native handle (a window): an int or None.
+HANDLE_BAD = [("1", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError), (2**64, ValueError)]
 
 
 def bad_cases() -> list[tuple[str, int, object, type]]:
@@ -50,6 +52,8 @@ def bad_cases() -> list[tuple[str, int, object, type]]:
                 bad = STR_BAD
             elif isinstance(value, bytes):
                 bad = DATA_BAD
+            elif value is None:
+                bad = HANDLE_BAD
             else:
                 bad = INT_BAD
             cases += [(method, position, b, e) for b, e in bad]

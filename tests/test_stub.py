@@ -139,3 +139,51 @@ def test_stub_control_needs_an_initialized_stub_lib(portsip_stub_library: str) -
         StubControl(lib).open_session()
     with pytest.raises(Exception, match="closed"):
         StubControl(lib).open_session()
+
+
+def test_call_functions_give_vendor_codes_for_what_python_never_sends(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    """NULLs and out-of-range values the binding refuses itself still get the vendor's codes in C."""
+    c, sdk, null = portsip_lib._c, portsip_lib.sdk_handle, portsip_lib._ffi.NULL
+    session = stub_control.open_session()
+    stub_control.emit(events.InviteIncoming(77, "", "sip:x@pbx", "", "", "", "", True, False, ""))
+    portsip_lib.wait_for(events.InviteIncoming)
+    results = {
+        "call NULL": (c.PortSIP_call(sdk, null, True, False), "ECoreArgumentNull"),
+        "reject with 200": (c.PortSIP_rejectCall(sdk, 77, 200), "ECoreArgumentIncorrect"),
+        "tone 17": (c.PortSIP_sendDtmf(sdk, session, 0, 17, 160, True), "ECoreWrongDTMFTone"),
+        "tone -1": (c.PortSIP_sendDtmf(sdk, session, 0, -1, 160, True), "ECoreWrongDTMFTone"),
+        "DTMF method 2": (c.PortSIP_sendDtmf(sdk, session, 2, 1, 160, True), "ECoreArgumentIncorrect"),
+        "DTMF of no length": (c.PortSIP_sendDtmf(sdk, session, 0, 1, 0, True), "ECoreArgumentIncorrect"),
+        "timer 89 s": (c.PortSIP_enableSessionTimer(sdk, 89, 0), "ECoreSessionTimerValueTooSmall"),
+        "refresh mode 4": (c.PortSIP_enableSessionTimer(sdk, 90, 4), "ECoreArgumentIncorrect"),
+        "INFO NULL": (c.PortSIP_sendInfo(sdk, session, b"text", null, b"x"), "ECoreArgumentNull"),
+        "OPTIONS NULL": (c.PortSIP_sendOptions(sdk, null, null), "ECoreArgumentNull"),
+        "forward NULL": (c.PortSIP_forwardCall(sdk, 77, null), "ECoreArgumentNull"),
+        "forward all NULL": (c.PortSIP_enableCallForward(sdk, False, null), "ECoreArgumentNull"),
+        "pickup NULL": (c.PortSIP_pickupBLFCall(sdk, null, False), "ECoreArgumentNull"),
+        "refer NULL": (c.PortSIP_refer(sdk, session, null), "ECoreArgumentNull"),
+        "attendedRefer2 NULL": (c.PortSIP_attendedRefer2(sdk, session, 77, null, b"t", b"r"), "ECoreArgumentNull"),
+        "out of dialog NULL": (c.PortSIP_outOfDialogRefer(sdk, session, b"INVITE", null, b"r"), "ECoreArgumentNull"),
+        "acceptRefer NULL": (c.PortSIP_acceptRefer(sdk, 1, null), "ECoreArgumentNull"),
+        "display name NULL": (c.PortSIP_setDisplayName(sdk, null), "ECoreArgumentNull"),
+        "instance id NULL": (c.PortSIP_setInstanceId(sdk, null), "ECoreArgumentNull"),
+        "video conference 0 high": (c.PortSIP_createVideoConference(sdk, null, 320, 0, False), "ECoreArgumentIncorrect"),
+    }
+    assert {what: CODES[name] for what, (_, name) in results.items()} == {what: rc for what, (rc, _) in results.items()}
+    # OPTIONS with a NULL sdp is fine: the body is optional.
+    assert c.PortSIP_sendOptions(sdk, b"sip:nobody@example.com", null) == 0
+
+
+def test_call_functions_on_a_stale_handle(raw: Any) -> None:
+    ffi, lib = raw
+    dispatcher = lib.PSCallback_createCallbackDispatcher()
+    error = ffi.new("int*")
+    sdk = lib.PortSIP_initialize(dispatcher, 0, b"", 0, -1, b"", 1, b"", 0, 0, b"", b"", False, error)
+    lib.PortSIP_unInitialize(sdk)
+    assert lib.PortSIP_call(sdk, b"sip:bob@example.com", True, False) == CODES["ECoreNotInitialized"]
+    assert lib.PortSIP_acceptRefer(sdk, 1, b"") == CODES["ECoreNotInitialized"]
+    assert lib.PortSIP_joinToConference(ffi.NULL, 1) == CODES["ECoreSDKObjectNull"]
+    lib.PortSIP_setDoNotDisturb(sdk, True)  # void: nothing to report, nothing to crash
+    lib.PortSIP_destroyConference(sdk)
+    lib.PortSIP_removeUser(ffi.NULL)
+    lib.PSCallback_releaseCallbackDispatcher(dispatcher)

@@ -1,4 +1,5 @@
-"""Account and registration: PortSIP_setUser, registerServer, unRegisterServer."""
+"""Account and registration: PortSIP_setUser, registerServer, refreshRegistration, unRegisterServer,
+and the account extras (removeUser, setDisplayName, setInstanceId, enableAutoCheckMwi)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,33 @@ class RegistrationAPI(SDKCore):
         with self._lock:
             self._call("PortSIP_unRegisterServer")
             self._registered = False
+
+    def refresh_registration(self, reg_expires: int) -> None:
+        """PortSIP_refreshRegistration: renew a successful registration now, for ``reg_expires`` seconds.
+
+        The outcome arrives as RegisterSuccess or RegisterFailure, as for :meth:`register_server`.
+        """
+        self._call("PortSIP_refreshRegistration", _args.integer("reg_expires", reg_expires, minimum=0))
+
+    def remove_user(self) -> None:
+        """PortSIP_removeUser: forget the account set by :meth:`set_user`, unregistering it first if needed.
+
+        C returns nothing, so no error can be reported.
+        """
+        with self._lock:
+            self._call_void("PortSIP_removeUser")
+            self._registered = False
+
+    def set_display_name(self, display_name: str) -> None:
+        """PortSIP_setDisplayName: the name shown with our URI in the From/To headers from now on."""
+        self._call("PortSIP_setDisplayName", _args.text("display_name", display_name))
+
+    def set_instance_id(self, uuid: str) -> None:
+        """PortSIP_setInstanceId: the outbound instance id (RFC 5626) put in our Contact headers; make it unique."""
+        self._call("PortSIP_setInstanceId", _args.text("uuid", uuid))
+
+    def enable_auto_check_mwi(self, state: bool) -> None:
+        """PortSIP_enableAutoCheckMwi: with ``True`` the SDK checks voicemail (MWI) once registered;
+        the counts arrive as WaitingVoiceMessage / WaitingFaxMessage.
+        """
+        self._call("PortSIP_enableAutoCheckMwi", _args.flag("state", state))

@@ -37,7 +37,7 @@ from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall"]
+__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference"]
 
 _STUB_ABI_VERSION = 1
 
@@ -77,6 +77,14 @@ class StubCall:
 
     function: str
     args: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class StubConference:
+    """The conference of a stub instance: video or audio, and the ids of the sessions joined to it."""
+
+    video: bool
+    session_ids: tuple[int, ...]
 
 
 class StubControl:
@@ -239,6 +247,22 @@ class StubControl:
         peer_session = self._ffi.new("long*")
         mine = self._c.stub_open_session(self._sdk(), StubControl(peer)._sdk(), peer_session)
         return self._check(mine, "stub_open_session"), int(peer_session[0])
+
+    @property
+    def conference(self) -> StubConference | None:
+        """The instance's conference as the stub keeps it, or None when there is none."""
+        sdk = self._sdk()
+        kind = self._ffi.new("int*")
+        capacity = 8
+        while True:
+            ids = self._ffi.new("long[]", capacity)
+            members = self._check(self._c.stub_conference(sdk, kind, ids, capacity), "stub_conference")
+            if members <= capacity:
+                break
+            capacity = members
+        if kind[0] == 0:
+            return None
+        return StubConference(video=kind[0] == 2, session_ids=tuple(ids[0:members]))
 
     # ---- reading back -------------------------------------------------------------------------
 
