@@ -43,15 +43,15 @@ HEADER = ("Alice", "sip:alice@example.com", "Bob", "sip:bob@example.com", "text"
 # ---- the scenarios: (name, description, parameters per size) ------------------------------------
 
 SCENARIOS: dict[str, dict[str, Any]] = {
-    "throughput": {"what": "events/s into a handler, 16 B body", "full": {"count": 200_000}, "quick": {"count": 20_000}},
-    "large": {"what": "MiB/s into a handler, 64 KiB bodies", "full": {"count": 20_000, "body": 65536}, "quick": {"count": 2_000, "body": 65536}},
-    "idle": {"what": "SDK-thread time per call, main thread idle", "full": {"count": 100_000}, "quick": {"count": 10_000}},
-    "busy": {"what": "SDK-thread time per call, main thread CPU-bound", "full": {"count": 50_000, "busy": True}, "quick": {"count": 5_000, "busy": True}},
-    "paced": {"what": "SDK-thread time, main CPU-bound, paced at 200/s", "full": {"count": 1_000, "rate": 200.0, "busy": True}, "quick": {"count": 200, "rate": 200.0, "busy": True}},
-    "flood4": {"what": "SDK-thread time, main CPU-bound, 4 threads flooding", "full": {"count": 50_000, "threads": 4, "busy": True}, "quick": {"count": 5_000, "threads": 4, "busy": True}},
-    "instances": {"what": "4 threads x 50k into each of 3 instances", "full": {"count": 50_000, "threads": 4, "instances": 3}, "quick": {"count": 5_000, "threads": 4, "instances": 3}},
-    "latency": {"what": "latency native call -> handler at 1k events/s, main idle", "full": {"count": 5_000, "rate": 1000.0}, "quick": {"count": 1_000, "rate": 1000.0}},
-    "memory": {"what": "peak RSS after 1M events, handler discards", "full": {"count": 1_000_000}, "quick": {"count": 100_000}},
+    "throughput": {"what": "events/s into a handler, 16 B body", "full": {"count": 200_000}, "quick": {"count": 10_000}},
+    "large": {"what": "MiB/s into a handler, 64 KiB bodies", "full": {"count": 20_000, "body": 65536}, "quick": {"count": 1_000, "body": 65536}},
+    "idle": {"what": "SDK-thread time per call, main thread idle", "full": {"count": 100_000}, "quick": {"count": 5_000}},
+    "busy": {"what": "SDK-thread time per call, main thread CPU-bound", "full": {"count": 50_000, "busy": True}, "quick": {"count": 2_000, "busy": True}},
+    "paced": {"what": "SDK-thread time, main CPU-bound, paced at 200/s", "full": {"count": 1_000, "rate": 200.0, "busy": True}, "quick": {"count": 100, "rate": 200.0, "busy": True}},
+    "flood4": {"what": "SDK-thread time, main CPU-bound, 4 threads flooding", "full": {"count": 50_000, "threads": 4, "busy": True}, "quick": {"count": 2_000, "threads": 4, "busy": True}},
+    "instances": {"what": "4 threads x 50k into each of 3 instances", "full": {"count": 50_000, "threads": 4, "instances": 3}, "quick": {"count": 2_000, "threads": 4, "instances": 3}},
+    "latency": {"what": "latency native call -> handler at 1k events/s, main idle", "full": {"count": 5_000, "rate": 1000.0}, "quick": {"count": 500, "rate": 1000.0}},
+    "memory": {"what": "peak RSS after 1M events, handler discards", "full": {"count": 1_000_000}, "quick": {"count": 50_000}},
 }
 
 
