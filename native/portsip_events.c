@@ -106,6 +106,7 @@ static pev_mutex g_open_mu = PTHREAD_MUTEX_INITIALIZER;
 #define atomic_set(p, v) _InterlockedExchange((volatile long*)(p), (v))
 #define atomic_add64(p, v) _InterlockedExchangeAdd64((volatile long long*)(p), (v))
 #define atomic_get64(p) _InterlockedCompareExchange64((volatile long long*)(p), 0, 0)
+#define atomic_set64(p, v) _InterlockedExchange64((volatile long long*)(p), (v))
 #else
 #define atomic_inc(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_dec(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
@@ -113,6 +114,7 @@ static pev_mutex g_open_mu = PTHREAD_MUTEX_INITIALIZER;
 #define atomic_set(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #define atomic_get64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define atomic_set64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #endif
 
 /* ---------------------------------------------------------------- records and chunks */
@@ -148,7 +150,9 @@ struct pev_queue {
     chunk* handed; /* the batch the consumer holds */
     chunk* spare[SPARES]; /* recycled chunks: steady traffic never calls malloc on the SDK's thread */
     long long max_events, max_bytes;
-    pev_counters n;
+    pev_counters n; /* pending_events/bytes are derived: admitted - released - discarded */
+    long long admitted_events, admitted_bytes, discarded_bytes;
+    pev_shared shared;
     bool closed;
     bool consumer_waiting;
     int slot;
@@ -281,21 +285,37 @@ static void put_event(unsigned char* at, size_t size, int event, const char* sig
     memset(p, 0, (size_t)(at + size - p)); /* padding: never hand over uninitialised bytes */
 }
 
+/* What the budget holds now: admitted, not released by the consumer, not discarded. Caller holds q->mu. */
+static void pending(pev_queue* q, long long* events, long long* bytes)
+{
+    pev_shared* sh = &q->shared;
+    *events = q->admitted_events - q->n.discarded - atomic_get64(&sh->released_events[0]) - atomic_get64(&sh->released_events[1]);
+    *bytes = q->admitted_bytes - q->discarded_bytes - atomic_get64(&sh->released_bytes[0]) - atomic_get64(&sh->released_bytes[1]);
+}
+
+static void count_drop(pev_queue* q)
+{
+    q->n.dropped++;
+    atomic_set64(&q->shared.dropped, q->n.dropped);
+}
+
 /* Accept one record into the budget, or count it as dropped. Caller holds q->mu. */
 static unsigned char* admit(pev_queue* q, size_t size)
 {
     q->n.received++;
+    long long events, bytes;
+    pending(q, &events, &bytes);
     unsigned char* at = NULL;
-    if (q->n.pending_events < q->max_events && q->n.pending_bytes + (long long)size <= q->max_bytes)
+    if (events < q->max_events && bytes + (long long)size <= q->max_bytes)
         at = reserve(q, size);
     if (!at) {
-        q->n.dropped++;
+        count_drop(q);
         return NULL;
     }
     q->tail->events++;
     q->tail->event_bytes += (long long)size;
-    q->n.pending_events++;
-    q->n.pending_bytes += (long long)size;
+    q->admitted_events++;
+    q->admitted_bytes += (long long)size;
     q->n.queued_events++;
     return at;
 }
@@ -334,7 +354,7 @@ static void push(pev_queue* q, int event, long callbackIndex, const char* sig, c
     if (size > UINT32_MAX) { /* cannot be described in a record: counted as dropped */
         mutex_lock(&q->mu);
         q->n.received++;
-        q->n.dropped++;
+        count_drop(q);
         mutex_unlock(&q->mu);
         return;
     }
@@ -469,17 +489,7 @@ int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long
     return n;
 }
 
-void pev_release(pev_queue* q, long long events, long long bytes)
-{
-    mutex_lock(&q->mu);
-    q->n.pending_events -= events;
-    q->n.pending_bytes -= bytes;
-    if (q->n.pending_events < 0) /* the consumer released more than it took: a bug, never a negative budget */
-        q->n.pending_events = 0;
-    if (q->n.pending_bytes < 0)
-        q->n.pending_bytes = 0;
-    mutex_unlock(&q->mu);
-}
+pev_shared* pev_shared_counters(pev_queue* q) { return &q->shared; }
 
 int pev_mark(pev_queue* q, long long token)
 {
@@ -508,9 +518,8 @@ long long pev_discard(pev_queue* q)
         bytes += p->event_bytes;
     }
     q->n.discarded += events;
+    q->discarded_bytes += bytes;
     q->n.queued_events -= events;
-    q->n.pending_events -= events;
-    q->n.pending_bytes -= bytes;
     mutex_unlock(&q->mu);
     while (c) {
         chunk* next = c->next;
@@ -520,18 +529,11 @@ long long pev_discard(pev_queue* q)
     return events;
 }
 
-long long pev_dropped(pev_queue* q)
-{
-    mutex_lock(&q->mu);
-    long long n = q->n.dropped;
-    mutex_unlock(&q->mu);
-    return n;
-}
-
 void pev_counters_get(pev_queue* q, pev_counters* out)
 {
     mutex_lock(&q->mu);
     *out = q->n;
+    pending(q, &out->pending_events, &out->pending_bytes);
     mutex_unlock(&q->mu);
 }
 

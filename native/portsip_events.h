@@ -52,7 +52,7 @@ pev_fn pev_handler(int event);
 /* A new queue and its routing id (*id, > 0, never reused in this process, fits a 32-bit long): pass the
  * id as callbackObject to every PSCallback_set*Handler, and the event's index as callbackIndex.
  * At most max_events events and max_bytes bytes are held between the SDK and the consumer (counted
- * from the handler's call until pev_release); beyond that events are dropped and counted.
+ * from the handler's call until the consumer releases them); beyond that events are dropped and counted.
  * NULL when out of memory or when too many queues are open. */
 pev_queue* pev_open(long long max_events, long long max_bytes, long* id);
 
@@ -61,8 +61,21 @@ pev_queue* pev_open(long long max_events, long long max_bytes, long* id);
  * records, 0 on timeout, -1 once the queue is closed and empty. Call it from one thread only. */
 int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long* size);
 
-/* The consumer is done with events it took: their events and bytes leave the budget. */
-void pev_release(pev_queue* q, long long events, long long bytes);
+/* Memory shared with the consumer, so that its threads exchange counts with the handlers without a
+ * function call. A cffi call releases the GIL, and taking it back from a busy thread can take a switch
+ * interval (5 ms): a thread that returns budget after each batch would wait for the GIL each time.
+ *   released_*[k]: what consumer thread k (0 and 1; each slot has one writer) is done with, cumulative;
+ *                  the handlers read them to know what is still pending.
+ *   dropped:       written by the handlers (under the queue's lock), read by the consumer.
+ * Aligned 64-bit stores and loads are atomic on every platform the library is built for; a value read
+ * a moment late only makes the budget look fuller than it is, never emptier. */
+typedef struct pev_shared {
+    long long released_events[2];
+    long long released_bytes[2];
+    long long dropped;
+} pev_shared;
+
+pev_shared* pev_shared_counters(pev_queue* q);
 
 /* Append a marker record carrying `token` behind everything queued so far (not counted in the budget).
  * Returns 0, or -1 if the queue is closed or memory ran out. */
@@ -73,8 +86,7 @@ int pev_mark(pev_queue* q, long long token);
 long long pev_discard(pev_queue* q);
 
 void pev_counters_get(pev_queue* q, pev_counters* out);
-/* Just the dropped count: cheap enough for the consumer to read after every batch. */
-long long pev_dropped(pev_queue* q);
+
 
 /* Stop routing to the queue: later handler calls for its id return at once (counted by
  * pev_late_calls), and pev_next returns -1 once the queue is empty. Waits until no handler is still

@@ -68,8 +68,11 @@ class Feed(Protocol):
     def take(self, timeout: float | None) -> Batch | None:
         """Wait up to ``timeout`` s (None: no limit) for items; None once closed and empty."""
 
-    def release(self, events: int, size: int) -> None:
-        """The consumers are done with ``events`` events of ``size`` budget bytes in all."""
+    def release(self, events: int, size: int, by_handlers: bool) -> None:
+        """The consumers are done with ``events`` events of ``size`` budget bytes in all.
+
+        Called by the router (``by_handlers`` False) and by the handler thread (True) only: each
+        keeps its own running total, so neither needs a lock or a call into C."""
 
     def mark(self, marker: object) -> bool:
         """Queue ``marker`` behind every event received so far; False if the feed is closed."""

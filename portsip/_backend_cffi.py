@@ -192,7 +192,7 @@ class CffiFeed:
             return None
         return items, sizes
 
-    def release(self, events: int, size: int) -> None:
+    def release(self, events: int, size: int, by_handlers: bool = False) -> None:
         if events:
             counters = self._counters()
             counters.released += events

@@ -114,6 +114,9 @@ class NativeFeed:
         if self._queue == self._ffi.NULL:
             raise PortSIPError("pev_open failed: out of memory, or too many PortSIPLib instances open at once")
         self.routing_id = int(routing_id[0])
+        self._shared = self._lib.pev_shared_counters(self._queue)  # written and read without calls (see the header)
+        self._released = [0, 0]  # events: router, handler thread
+        self._released_bytes = [0, 0]
         self._data = self._ffi.new("const unsigned char**")
         self._size = self._ffi.new("long long*")
         self._markers: dict[int, object] = {}
@@ -175,9 +178,14 @@ class NativeFeed:
         except Exception as exc:  # reported on the Python side like any pipeline failure
             return PipelineFailure(event_type, exc)
 
-    def release(self, events: int, size: int) -> None:
-        if events:
-            self._lib.pev_release(self._queue, events, size)
+    def release(self, events: int, size: int, by_handlers: bool) -> None:
+        if events and self._final is None:
+            slot = 1 if by_handlers else 0
+            self._released[slot] += events
+            self._released_bytes[slot] += size
+            # Bytes before events: the handlers may see the budget a moment fuller, never emptier.
+            self._shared.released_bytes[slot] = self._released_bytes[slot]
+            self._shared.released_events[slot] = self._released[slot]
 
     def mark(self, marker: object) -> bool:
         token = next(self._tokens)
@@ -198,7 +206,7 @@ class NativeFeed:
         return FeedCounters(raw.received, raw.dropped, raw.pending_events, raw.pending_bytes, raw.queued_events, raw.discarded)
 
     def dropped(self) -> int:
-        return self._final.dropped if self._final is not None else int(self._lib.pev_dropped(self._queue))
+        return self._final.dropped if self._final is not None else int(self._shared.dropped)
 
     def close(self) -> None:
         self._lib.pev_close(self._queue)  # waits until no SDK thread is inside the queue

@@ -197,7 +197,7 @@ class EventHub:
                 stream._offer(items, sizes)
         if to_handlers:
             self._to_handlers.put(to_handlers)
-        self._feed.release(free_events, free_bytes)
+        self._feed.release(free_events, free_bytes, False)
 
     def _trim_backlog(self) -> None:
         limits, backlog = self._limits, self._backlog
@@ -263,7 +263,7 @@ class EventHub:
                 if self._abandon:
                     left = [s for i, s in batch[position:] if s]
                     self.undelivered_at_close += len(left)
-                    feed.release(len(left), sum(left))
+                    feed.release(len(left), sum(left), True)
                     break
                 if type(item) is _Marker:
                     item.done.set()
@@ -276,9 +276,9 @@ class EventHub:
                 done_events += 1
                 done_bytes += size
                 if done_events >= _RELEASE_EVERY:
-                    feed.release(done_events, done_bytes)
+                    feed.release(done_events, done_bytes, True)
                     done_events = done_bytes = 0
-            feed.release(done_events, done_bytes)
+            feed.release(done_events, done_bytes, True)
 
     def _record_error(self, exc: BaseException, what: str) -> None:
         with self._errors_lock:
