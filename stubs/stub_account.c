@@ -25,7 +25,7 @@ int PortSIP_setUser(void* sdk, const char* userName, const char* displayName, co
         in->uri = *nz(sipDomain) ? str_printf("sip:%s@%s", userName, sipDomain) : str_printf("sip:%s", userName);
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -71,7 +71,7 @@ int PortSIP_registerServer(void* sdk, int regExpires, int retryTimes)
         return dead_handle(sdk);
     RECORD(in, J_INT("regExpires", regExpires), J_INT("retryTimes", retryTimes));
     int rc = register_locked(in, regExpires, retryTimes);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -82,7 +82,7 @@ int PortSIP_unRegisterServer(void* sdk)
         return dead_handle(sdk);
     RECORD0(in);
     in->registered = false; /* stub's choice: no event for unregistering */
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return 0;
 }
 

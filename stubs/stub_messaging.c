@@ -23,7 +23,7 @@ int PortSIP_addSupportedMimeType(void* sdk, const char* methodName, const char* 
         }
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -113,7 +113,7 @@ long PortSIP_sendOutOfDialogMessage(void* sdk, const char* to, const char* mimeT
            J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
     /* isSMS only changes the To header on the wire: nothing to simulate beyond the journal. */
     long rc = send_out_of_dialog_locked(in, to, mimeType, subMimeType, message, messageLength);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -155,7 +155,7 @@ long PortSIP_sendMessage(void* sdk, long sessionId, const char* mimeType, const 
     RECORD(in, J_LONG("sessionId", sessionId), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType),
            J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
     long rc = send_in_dialog_locked(in, sessionId, mimeType, subMimeType, message, messageLength);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 

@@ -43,7 +43,7 @@ int PortSIP_setPresenceMode(void* sdk, int mode)
         in->presence_mode = mode;
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -54,7 +54,7 @@ int PortSIP_setDefaultSubscriptionTime(void* sdk, unsigned int secs)
         return dead_handle(sdk);
     RECORD(in, J_INT("secs", secs));
     in->subscription_secs = secs; /* any value accepted: the stub's subscriptions never expire */
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return 0;
 }
 
@@ -65,7 +65,7 @@ int PortSIP_setDefaultPublicationTime(void* sdk, unsigned int secs)
         return dead_handle(sdk);
     RECORD(in, J_INT("secs", secs));
     in->publication_secs = secs;
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return 0;
 }
 
@@ -106,7 +106,7 @@ long PortSIP_presenceSubscribe(void* sdk, const char* to, const char* subject)
         return dead_handle(sdk);
     RECORD(in, J_STR("to", to), J_STR("subject", subject));
     long rc = presence_subscribe_locked(in, to, subject);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -140,7 +140,7 @@ int PortSIP_presenceTerminateSubscribe(void* sdk, long subscribeId)
         return dead_handle(sdk);
     RECORD(in, J_LONG("subscribeId", subscribeId));
     int rc = presence_terminate_locked(in, subscribeId);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -153,7 +153,7 @@ int PortSIP_presenceAcceptSubscribe(void* sdk, long subscribeId)
     in_sub* s = find_in_sub(in, subscribeId, NULL);
     if (s) /* manual: accepting alone sends no status; setPresenceStatus sends the NOTIFY */
         s->state = SUB_ACTIVE;
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return s ? 0 : ECoreNotFoundSubscribeId;
 }
 
@@ -170,7 +170,7 @@ int PortSIP_presenceRejectSubscribe(void* sdk, long subscribeId)
         unlink_watcher(in, s);
         vec_remove(&in->in_subs, i, sizeof *s);
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return s ? 0 : ECoreNotFoundSubscribeId;
 }
 
@@ -204,7 +204,7 @@ int PortSIP_setPresenceStatus(void* sdk, long subscribeId, const char* stateText
         return dead_handle(sdk);
     RECORD(in, J_LONG("subscribeId", subscribeId), J_STR("stateText", stateText));
     int rc = set_presence_status_locked(in, subscribeId, stateText);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -224,7 +224,7 @@ long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
         out_sub* o = vec_push(&in->out_subs, sizeof *o);
         rc = o ? (o->id = in->next_subscribe_id++) : ECoreStackFailure;
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -237,6 +237,6 @@ void PortSIP_terminateSubscription(void* sdk, long subscritionId)
     size_t i;
     if (find_out_sub(in, subscritionId, false, &i))
         vec_remove(&in->out_subs, i, sizeof(out_sub));
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
 }
 
