@@ -53,6 +53,24 @@ typedef struct ps__thread_start {
     void* arg;
 } ps__thread_start;
 
+static inline ps__thread_start* ps__thread_box(ps_thread_fn fn, void* arg)
+{
+    ps__thread_start* box = malloc(sizeof *box);
+    if (box) {
+        box->fn = fn;
+        box->arg = arg;
+    }
+    return box;
+}
+
+/* On the new thread: unbox, free, run. */
+static inline void ps__thread_run(void* box)
+{
+    ps__thread_start start = *(ps__thread_start*)box;
+    free(box);
+    start.fn(start.arg);
+}
+
 #if defined(_WIN32)
 /* ==================================================================================== Win32 */
 #ifndef WIN32_LEAN_AND_MEAN
@@ -109,19 +127,15 @@ static inline int ps_cond_wait_until(ps_cond* c, ps_mutex* m, int64_t deadline_n
 
 static inline unsigned __stdcall ps__thread_main(void* box)
 {
-    ps__thread_start start = *(ps__thread_start*)box;
-    free(box);
-    start.fn(start.arg);
+    ps__thread_run(box);
     return 0;
 }
 
 static inline int ps_thread_create(ps_thread* t, ps_thread_fn fn, void* arg)
 {
-    ps__thread_start* box = malloc(sizeof *box);
+    ps__thread_start* box = ps__thread_box(fn, arg);
     if (!box)
         return -1;
-    box->fn = fn;
-    box->arg = arg;
     unsigned id = 0;
     uintptr_t handle = _beginthreadex(NULL, 0, ps__thread_main, box, 0, &id);
     if (handle == 0) {
@@ -209,19 +223,15 @@ static inline int ps_cond_wait_until(ps_cond* c, ps_mutex* m, int64_t deadline_n
 
 static inline void* ps__thread_main(void* box)
 {
-    ps__thread_start start = *(ps__thread_start*)box;
-    free(box);
-    start.fn(start.arg);
+    ps__thread_run(box);
     return NULL;
 }
 
 static inline int ps_thread_create(ps_thread* t, ps_thread_fn fn, void* arg)
 {
-    ps__thread_start* box = malloc(sizeof *box);
+    ps__thread_start* box = ps__thread_box(fn, arg);
     if (!box)
         return -1;
-    box->fn = fn;
-    box->arg = arg;
     int rc = pthread_create(&t->handle, NULL, ps__thread_main, box);
     if (rc != 0)
         free(box);
