@@ -1,20 +1,21 @@
 """Build hook: compile the native event queue into the package when a C compiler is available.
 
 Everything else is declared in pyproject.toml. ``native/portsip_events.c`` becomes
-``portsip/libportsip_events.so`` (``portsip_events.dll`` on Windows, ``.dylib`` on macOS): a plain
-C library with no Python C-API dependency, loaded at run time with cffi like the SDK itself, so one
-build serves every Python version. Without a compiler the build still succeeds and portsip uses
-its cffi event backend (see portsip/_backend.py); ``PORTSIP_REQUIRE_NATIVE=1`` turns that into an
-error instead (CI uses it).
+``portsip/_prebuilt/libportsip_events.so`` (``portsip_events.dll`` on Windows, ``.dylib`` on
+macOS): a plain C library with no Python C-API dependency, loaded at run time with cffi like the
+SDK itself, so one build serves every Python version (the wheel is tagged py3-none-<platform>).
+The compiler, flags and file names are portsip/_cbuild.py's, loaded here by path.
+
+Without a compiler the build still succeeds and portsip uses its cffi event backend (see
+portsip/_backend.py); ``PORTSIP_REQUIRE_NATIVE=1`` turns that into an error and makes warnings
+errors too (CI sets it).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shlex
-import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -26,13 +27,18 @@ except ImportError:  # setuptools < 70.1
     from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent
-NATIVE = ROOT / "native"
 
 
-def library_file_name() -> str:
-    if sys.platform == "win32":
-        return "portsip_events.dll"
-    return "libportsip_events.dylib" if sys.platform == "darwin" else "libportsip_events.so"
+def _load_cbuild():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("_portsip_cbuild", ROOT / "portsip" / "_cbuild.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]  # dataclasses look their module up
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+cbuild = _load_cbuild()
+EVENTS = "portsip_events"
 
 
 class NativeLibrary(Extension):
@@ -41,31 +47,20 @@ class NativeLibrary(Extension):
 
 class BuildNative(build_ext):
     def get_ext_filename(self, fullname: str) -> str:
-        return os.path.join(*fullname.split(".")[:-1], library_file_name())
+        return os.path.join(cbuild.PREBUILT_DIR, cbuild.library_filename(EVENTS))  # inside the package
 
     def build_extension(self, ext: Extension) -> None:
         if not isinstance(ext, NativeLibrary):
             super().build_extension(ext)
             return
-        output = Path(self.get_ext_fullpath(ext.name))
-        output.parent.mkdir(parents=True, exist_ok=True)
-        compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
-        flags = ["-std=c11", "-O2", "-shared", "-Wall", "-Wextra", "-Wpedantic"]
-        if sys.platform == "win32":
-            flags += ["-static-libgcc"]
-        else:
-            flags += ["-fPIC", "-pthread"]
-        command = [*compiler, *flags, f"-I{NATIVE}", *(str(ROOT / s) for s in ext.sources), "-o", str(output)]
+        required = bool(os.environ.get("PORTSIP_REQUIRE_NATIVE"))
         try:
-            result = subprocess.run(command, capture_output=True, text=True)
-            failure = result.stderr if result.returncode else ""
-        except OSError as exc:
-            failure = str(exc)
-        if failure:
-            message = f"portsip: the native event queue was not built ({shlex.join(command)}): {failure.strip()}"
-            if os.environ.get("PORTSIP_REQUIRE_NATIVE"):
-                raise RuntimeError(message)
-            print(message + "\nportsip: falling back to the cffi event backend", file=sys.stderr)
+            cbuild.build(EVENTS, Path(self.get_ext_fullpath(ext.name)), strict=required)
+        except cbuild.BuildError as exc:
+            if required:
+                raise
+            print(f"portsip: the native event queue was not built ({exc}); portsip will use its cffi "
+                  "event backend", file=sys.stderr)
 
 
 class PlatformWheel(bdist_wheel):

@@ -19,13 +19,12 @@ from __future__ import annotations
 import itertools
 import os
 import struct
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _header
+from . import _cbuild, _header
 from ._backend import Batch, FeedCounters, PipelineFailure, handler_type, setter_name
 from ._marshal import RECORD_HEADER, record_decoder
 from .errors import PortSIPError
@@ -33,6 +32,7 @@ from .events import EVENT_TYPES
 
 ENV_LIBRARY = "PORTSIP_EVENTS_LIBRARY"
 EVENTS_HEADER = "portsip_events.h"
+LIBRARY = "portsip_events"  # its entry in portsip/_cbuild.py
 ABI_VERSION = 1
 MARKER = 65535
 FLAG_BAD_INDEX = 1
@@ -40,15 +40,9 @@ _TOKEN = struct.Struct("=q")  # a marker's token, a bad index record's callbackI
 _LARGE_RECORD = 4096  # bytes per record on average above which a batch is not copied whole
 
 
-def library_file_name() -> str:
-    if sys.platform == "win32":
-        return "portsip_events.dll"
-    return "libportsip_events.dylib" if sys.platform == "darwin" else "libportsip_events.so"
-
-
-def packaged_library() -> Path:
-    """Where the install step puts the library: inside the package."""
-    return Path(__file__).resolve().parent / library_file_name()
+def packaged_library() -> Path | None:
+    """The library the install step built into the package (or the Windows wheel carries)."""
+    return _cbuild.packaged_library(LIBRARY)
 
 
 @dataclass(frozen=True)
@@ -83,10 +77,15 @@ def native_library() -> NativeLibrary | None:
     global _loaded, _failure
     with _lock:
         if _loaded is None and _failure is None:
-            path = os.environ.get(ENV_LIBRARY) or str(packaged_library())
+            packaged = packaged_library()
+            path = os.environ.get(ENV_LIBRARY) or (str(packaged) if packaged else "")
             try:
+                if not path:
+                    raise FileNotFoundError(
+                        f"{_cbuild.library_filename(LIBRARY)} is not in the package: it was installed without a C compiler"
+                    )
                 if not os.path.exists(path):
-                    raise FileNotFoundError(f"{path} does not exist (the package was installed without a C compiler?)")
+                    raise FileNotFoundError(f"{path} ({ENV_LIBRARY}) does not exist")
                 ffi = _header.ffi_for(EVENTS_HEADER)
                 lib = ffi.dlopen(path)  # never closed: SDK threads may call its handlers until the process ends
                 _check(ffi, lib, path)

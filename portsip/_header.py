@@ -7,7 +7,7 @@ only reads text: importing it loads nothing native.
 
 In a source checkout the headers sit in ``native/`` and ``stubs/`` next to the package; an
 installed package carries copies in ``portsip/_native`` and ``portsip/_stubs`` (see
-pyproject.toml).
+pyproject.toml and :func:`portsip._cbuild.source_dir`).
 """
 
 from __future__ import annotations
@@ -19,35 +19,24 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import _cbuild
+
 if TYPE_CHECKING:
     from cffi import FFI
-
-_PACKAGE = Path(__file__).resolve().parent
 
 ABI_HEADER = "portsip_abi.h"
 ERRORS_HEADER = "portsip_errors.h"
 STUB_HEADER = "portsip_stub.h"
-STUB_INTERNAL = "stub_internal.h"  # marks the directory of the stub's sources
-
-
-def _find_dir(installed: str, checkout: str, marker: str) -> Path:
-    for candidate in (_PACKAGE / installed, _PACKAGE.parent / checkout):
-        if (candidate / marker).is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"{marker} is missing: looked in {_PACKAGE / installed} and {_PACKAGE.parent / checkout}; "
-        "the portsip installation is incomplete"
-    )
 
 
 def native_dir() -> Path:
     """The directory holding portsip_abi.h and portsip_errors.h."""
-    return _find_dir("_native", "native", ABI_HEADER)
+    return _cbuild.source_dir("native")
 
 
 def stubs_dir() -> Path:
     """The directory holding the stub library's sources."""
-    return _find_dir("_stubs", "stubs", STUB_INTERNAL)
+    return _cbuild.source_dir("stubs")
 
 
 def cdef_source(text: str) -> str:

@@ -15,6 +15,7 @@ import argparse
 import threading
 
 from . import PortSIPLib, SIPCallbackEvents
+from ._console import make_console_streams_safe
 from .events import (
     Event,
     PresenceOffline,
@@ -69,6 +70,7 @@ def make_user(library: str, user: str, display_name: str, port: int) -> PortSIPL
 
 
 def main(argv: list[str] | None = None) -> int:
+    make_console_streams_safe()  # a cp1252 or cp437 console cannot show the messages' emoji
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--library", help="SDK library to use (default: the stub, built if needed)")
     options = parser.parse_args(argv)

@@ -160,7 +160,7 @@ int stub_emit(void* sdk, int event, const stub_value* args, int nargs, int delay
     if (!in)
         return ECoreNotInitialized;
     int rc = emit_locked(in, event, args, nargs, delay_ms);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -171,13 +171,13 @@ static int script_set(void* sdk, bool for_send, int sip_code, const char* reason
     if (!in)
         return ECoreNotInitialized;
     if (delay_ms < 0) {
-        pthread_mutex_unlock(&g_mu);
+        ps_mutex_unlock(&g_mu);
         return ECoreArgumentIncorrect;
     }
     script* s = for_send ? &in->send_script : &in->register_script;
     script_clear(s);
     *s = (script){true, sip_code, dup_str(nz(reason)), delay_ms};
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return 0;
 }
 
@@ -225,7 +225,7 @@ long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id)
         return ECoreNotInitialized;
     instance* peer = peer_sdk ? live_locked(peer_sdk) : NULL;
     long rc = peer_sdk && !peer ? ECoreNotInitialized : open_session_locked(in, peer, peer_session_id);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -236,7 +236,7 @@ int stub_journal_count(void* sdk)
     if (!in)
         return 0;
     int n = (int)in->journal.n;
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return n;
 }
 
@@ -256,7 +256,7 @@ int stub_journal_entry(void* sdk, int index, const char** function, const stub_v
             *nargs = e->nargs;
         rc = 0;
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     return rc;
 }
 
@@ -266,7 +266,7 @@ void stub_journal_clear(void* sdk)
     if (!in)
         return;
     journal_clear(in);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
 }
 
 /* Which counter to read: 0 fired, 1 non-zero returns, 2 pending. */
@@ -275,10 +275,10 @@ static int read_counter(void* sdk, int which)
     instance* in = lock_live(sdk);
     if (!in)
         return 0;
-    pthread_mutex_lock(&in->mu);
+    ps_mutex_lock(&in->mu);
     int n = which == 0 ? in->fired : which == 1 ? in->nonzero : in->pending;
-    pthread_mutex_unlock(&in->mu);
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&in->mu);
+    ps_mutex_unlock(&g_mu);
     return n;
 }
 

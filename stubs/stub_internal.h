@@ -22,6 +22,10 @@
  * Behaviour follows what the vendor's manual documents; comments name the rule ("manual: ...")
  * or say "stub's choice" where the manual is silent.
  *
+ * Portability: C11 and its standard library only, plus native/ps_threads.h for threads, locks and
+ * the monotonic clock (pthreads, or Win32 on Windows): never pthreads or POSIX calls directly, so
+ * the same files build with gcc, clang, mingw-w64 and MSVC.
+ *
  * Threads. Every instance owns ONE worker thread. API calls never fire events themselves: they
  * enqueue a job (event + copied arguments + due time) on the target instance's queue, and that
  * instance's worker fires it later (manual: callbacks arrive on an SDK thread).
@@ -38,7 +42,7 @@
 #ifndef STUB_INTERNAL_H
 #define STUB_INTERNAL_H
 
-#define _POSIX_C_SOURCE 200809L
+#include "ps_threads.h" /* first: it sets the feature macros of the system headers */
 
 #include "portsip_abi.h"
 #include "portsip_errors.h"
@@ -46,14 +50,11 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 /* Everything declared from here on is private to the library: not exported from the .so (the
  * public ABI is portsip_abi.h and portsip_stub.h, included above). */
@@ -86,14 +87,6 @@ typedef struct vec {
     size_t n, cap;
 } vec;
 
-/* Due times use a monotonic clock where the queue's condition variable can be set to it;
- * macOS has no pthread_condattr_setclock, so there they use the wall clock. */
-#if defined(__APPLE__)
-#define STUB_CLOCK CLOCK_REALTIME
-#else
-#define STUB_CLOCK CLOCK_MONOTONIC
-#endif
-
 typedef struct handler_slot {
     stub_fn fn;
     long idx;
@@ -110,7 +103,7 @@ typedef struct job {
     struct job* next;
     int event;
     int nargs;
-    struct timespec due;
+    int64_t due_ns; /* on the monotonic clock of ps_now_ns() */
     stub_arg a[STUB_MAX_ARGS];
     unsigned char* owned[STUB_MAX_ARGS]; /* copies behind a[k].s / a[k].d */
     size_t owned_size[STUB_MAX_ARGS];
@@ -201,13 +194,13 @@ typedef struct script { /* one scripted outcome (stub_script_next_*) */
 typedef struct instance {
     /* fixed once initialize returns */
     unsigned long long serial;
-    pthread_t thread;
+    ps_thread thread;
     const dispatcher* disp;
     unsigned long long disp_serial;
 
     /* guarded by mu (shared with the worker) */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    ps_mutex mu;
+    ps_cond cv;
     job* head;
     job* tail;
     bool stop;
@@ -241,10 +234,10 @@ typedef struct instance {
 } instance;
 
 /* The registry of live instances (stub_routing.c) and of dispatchers (stub_runtime.c). */
-extern pthread_mutex_t g_mu;
+extern ps_mutex g_mu;
 extern vec g_instances; /* instance* */
 extern unsigned long long g_instance_serial;
-extern pthread_mutex_t g_disp_mu;
+extern ps_mutex g_disp_mu;
 
 /* Shorthands for one recorded argument; `nm` is the vendor parameter name. */
 #define J_INT(nm, v) ((stub_value){STUB_INT, (nm), (long long)(v), NULL, 0})
@@ -313,6 +306,7 @@ typedef struct span {
 } span;
 
 /* stub_runtime.c: utilities, job queue, worker, dispatcher, lifecycle */
+bool ascii_ieq(const char* a, const char* b, size_t n);
 bool is_2xx(int code);
 char* dup_str(const char* s);
 char* str_printf(const char* fmt, ...);

@@ -19,7 +19,7 @@ typedef struct flood {
     int tag_field; /* index of the argument that carries the tag */
     char tag_kind; /* its signature letter: d, l or s */
     long long* durations; /* threads * count, or NULL when nobody waits */
-    pthread_mutex_t mu;
+    ps_mutex mu;
     int running; /* threads not finished yet; the last one frees a detached flood */
     bool detached;
 } flood;
@@ -27,30 +27,30 @@ typedef struct flood {
 typedef struct flood_worker {
     flood* f;
     int index;
-    pthread_t thread;
+    ps_thread thread;
 } flood_worker;
 
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
+static long long now_ns(void) { return (long long)ps_now_ns(); }
 
+/* Sleep until `due` (ps_now_ns's clock): a timed wait that nothing signals. */
 static void sleep_until_ns(long long due)
 {
-    long long left = due - now_ns();
-    if (left <= 0)
+    ps_mutex mu = PS_MUTEX_INIT;
+    ps_cond cv;
+    if (ps_cond_init(&cv) != 0)
         return;
-    struct timespec t = {(time_t)(left / 1000000000LL), (long)(left % 1000000000LL)};
-    nanosleep(&t, NULL);
+    ps_mutex_lock(&mu);
+    while (ps_cond_wait_until(&cv, &mu, due) != PS_TIMEDOUT) {
+    }
+    ps_mutex_unlock(&mu);
+    ps_cond_destroy(&cv);
 }
 
 static void flood_free(flood* f)
 {
     job_free(f->template_args);
     free(f->durations);
-    pthread_mutex_destroy(&f->mu);
+    ps_mutex_destroy(&f->mu);
     free(f);
 }
 
@@ -60,7 +60,7 @@ static void put_u32_le(unsigned char* p, unsigned v)
         p[k] = (unsigned char)(v >> (8 * k));
 }
 
-static void* flood_main(void* arg)
+static void flood_main(void* arg)
 {
     flood_worker* w = arg;
     flood* f = w->f;
@@ -106,16 +106,15 @@ static void* flood_main(void* arg)
             f->durations[(long long)w->index * f->count + seq] = now_ns() - before;
     }
     free(scratch);
-    pthread_mutex_lock(&f->mu);
+    ps_mutex_lock(&f->mu);
     bool last = --f->running == 0;
     bool detached = f->detached;
-    pthread_mutex_unlock(&f->mu);
+    ps_mutex_unlock(&f->mu);
     if (detached) {
         free(w);
         if (last)
             flood_free(f);
     }
-    return NULL;
 }
 
 /* Where the tag goes (see portsip_stub.h); false if it cannot carry `count` sequence numbers. */
@@ -160,7 +159,7 @@ int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long lon
     flood* f = calloc(1, sizeof *f);
     if (!f)
         return ECoreStackFailure;
-    pthread_mutex_init(&f->mu, NULL);
+    ps_mutex_init(&f->mu);
     f->count = count;
     f->rate = rate;
     long long total = count * threads;
@@ -186,28 +185,29 @@ int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long lon
     f->detached = !wait;
     flood_worker* workers = calloc((size_t)threads, sizeof *workers);
     int started = 0;
-    pthread_mutex_lock(&f->mu); /* a detached thread that ends at once must not free f under us */
+    ps_mutex_lock(&f->mu); /* a detached thread that ends at once must not free f under us */
     for (; workers && started < threads; started++) {
         flood_worker* w = wait ? &workers[started] : malloc(sizeof *w);
         if (!w)
             break;
-        *w = (flood_worker){f, started, (pthread_t){0}};
+        w->f = f;
+        w->index = started;
         f->running++;
-        if (pthread_create(&w->thread, NULL, flood_main, w) != 0) {
+        if (ps_thread_create(&w->thread, flood_main, w) != 0) {
             f->running--;
             if (!wait)
                 free(w);
             break;
         }
         if (!wait)
-            pthread_detach(w->thread);
+            ps_thread_detach(&w->thread);
     }
     bool nobody_left = f->running == 0;
-    pthread_mutex_unlock(&f->mu);
+    ps_mutex_unlock(&f->mu);
     rc = started == threads ? 0 : ECoreStackFailure;
     if (wait) {
         for (int k = 0; k < started; k++)
-            pthread_join(workers[k].thread, NULL);
+            ps_thread_join(&workers[k].thread);
         if (rc == 0)
             keep_durations(sdk, f, total);
         flood_free(f);

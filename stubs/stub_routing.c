@@ -4,7 +4,7 @@
  */
 #include "stub_internal.h"
 
-pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+ps_mutex g_mu = PS_MUTEX_INIT;
 vec g_instances;
 unsigned long long g_instance_serial;
 
@@ -30,15 +30,15 @@ instance* by_serial_locked(unsigned long long serial)
 /* Take g_mu and return the live instance; on NULL g_mu is already released. */
 instance* lock_live(const void* sdk)
 {
-    pthread_mutex_lock(&g_mu);
+    ps_mutex_lock(&g_mu);
     instance* in = live_locked(sdk);
     if (!in)
-        pthread_mutex_unlock(&g_mu);
+        ps_mutex_unlock(&g_mu);
     return in;
 }
 
 /* Release g_mu, taken by lock_live. */
-void unlock_registry(void) { pthread_mutex_unlock(&g_mu); }
+void unlock_registry(void) { ps_mutex_unlock(&g_mu); }
 
 /* What a stale handle gets: vendor codes for a NULL object / a handle that is not initialized. */
 int dead_handle(const void* sdk) { return sdk ? ECoreNotInitialized : ECoreSDKObjectNull; }
@@ -62,9 +62,9 @@ static void uri_split(const char* uri, span* user, span* host)
         s++;
     while (end > s && isspace((unsigned char)end[-1]))
         end--;
-    if (end - s >= 4 && strncasecmp(s, "sip:", 4) == 0)
+    if (end - s >= 4 && ascii_ieq(s, "sip:", 4))
         s += 4;
-    else if (end - s >= 5 && strncasecmp(s, "sips:", 5) == 0)
+    else if (end - s >= 5 && ascii_ieq(s, "sips:", 5))
         s += 5;
     for (const char* p = s; p < end; p++)
         if (*p == ';' || *p == '?') {
@@ -103,7 +103,7 @@ static bool uri_matches(const char* a, const char* b)
     uri_split(b, &ub, &hb);
     if (ua.n == 0 || ua.n != ub.n || memcmp(ua.p, ub.p, ua.n) != 0)
         return false;
-    return ha.n == 0 || hb.n == 0 || (ha.n == hb.n && strncasecmp(ha.p, hb.p, ha.n) == 0);
+    return ha.n == 0 || hb.n == 0 || (ha.n == hb.n && ascii_ieq(ha.p, hb.p, ha.n));
 }
 
 /* The instance a URI reaches (first match), or NULL. Caller holds g_mu. */
@@ -124,7 +124,7 @@ static bool mime_token_eq(const char* a, const char* b)
         na--;
     while (nb && isspace((unsigned char)b[nb - 1]))
         nb--;
-    return na == nb && strncasecmp(a, b, na) == 0;
+    return na == nb && ascii_ieq(a, b, na);
 }
 
 /* Manual: incoming MESSAGE bodies are accepted only for text/plain and for types registered with
@@ -135,7 +135,7 @@ bool accepts_mime(const instance* in, const char* type, const char* sub)
         return true;
     const mime_type* m = in->mimes.items;
     for (size_t i = 0; i < in->mimes.n; i++)
-        if (strcasecmp(m[i].method, "MESSAGE") == 0 && mime_token_eq(type, m[i].type) && mime_token_eq(sub, m[i].sub))
+        if ((strlen(m[i].method) == 7 && ascii_ieq(m[i].method, "MESSAGE", 7)) && mime_token_eq(type, m[i].type) && mime_token_eq(sub, m[i].sub))
             return true;
     return false;
 }

@@ -4,13 +4,23 @@
  */
 #include "stub_internal.h"
 
-pthread_mutex_t g_disp_mu = PTHREAD_MUTEX_INITIALIZER;
+ps_mutex g_disp_mu = PS_MUTEX_INIT;
 static dispatcher* g_dispatchers;
 static unsigned long long g_dispatcher_serial;
 
 const char* nz(const char* s) { return s ? s : ""; }
 
 bool is_2xx(int code) { return code >= 200 && code <= 299; }
+
+/* The first n bytes of a and b are equal, ASCII letters compared case-insensitively (SIP
+ * schemes, domains, MIME tokens). Portable where strncasecmp is not (MSVC). */
+bool ascii_ieq(const char* a, const char* b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
 
 /* Copy n bytes and append a NUL (so strings stay terminated even with embedded NULs). */
 unsigned char* dup_bytes(const void* p, size_t n)
@@ -93,24 +103,6 @@ void vec_free(vec* v)
 }
 
 
-static struct timespec due_in(int delay_ms)
-{
-    struct timespec t;
-    clock_gettime(STUB_CLOCK, &t);
-    t.tv_sec += delay_ms / 1000;
-    t.tv_nsec += (long)(delay_ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
-static bool ts_before(struct timespec a, struct timespec b)
-{
-    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
-}
-
 /* ======================================================================== job queue & worker */
 
 void job_free(job* j)
@@ -156,14 +148,14 @@ job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes)
  * Caller holds g_mu (so t is live); takes t->mu after it (order g_mu -> inst->mu). */
 void job_push(instance* t, job* j, int delay_ms)
 {
-    j->due = due_in(delay_ms);
-    pthread_mutex_lock(&t->mu);
+    j->due_ns = ps_now_ns() + (int64_t)delay_ms * 1000000;
+    ps_mutex_lock(&t->mu);
     if (t->stop) {
-        pthread_mutex_unlock(&t->mu);
+        ps_mutex_unlock(&t->mu);
         job_free(j);
         return;
     }
-    if (!t->tail || !ts_before(j->due, t->tail->due)) { /* the common case: append */
+    if (!t->tail || j->due_ns >= t->tail->due_ns) { /* the common case: append */
         if (t->tail)
             t->tail->next = j;
         else
@@ -171,14 +163,14 @@ void job_push(instance* t, job* j, int delay_ms)
         t->tail = j;
     } else {
         job** link = &t->head;
-        while (!ts_before(j->due, (*link)->due))
+        while (j->due_ns >= (*link)->due_ns)
             link = &(*link)->next;
         j->next = *link;
         *link = j;
     }
     t->pending++;
-    pthread_cond_signal(&t->cv);
-    pthread_mutex_unlock(&t->mu);
+    ps_cond_signal(&t->cv);
+    ps_mutex_unlock(&t->mu);
 }
 
 /* Fire `event` on instance t after delay_ms, from t's worker. Internal events are always well
@@ -195,46 +187,44 @@ void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a)
 handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event)
 {
     handler_slot h = {0};
-    pthread_mutex_lock(&g_disp_mu);
+    ps_mutex_lock(&g_disp_mu);
     for (const dispatcher* p = g_dispatchers; p; p = p->next)
         if (p == d && p->serial == serial) {
             h = p->slots[event];
             break;
         }
-    pthread_mutex_unlock(&g_disp_mu);
+    ps_mutex_unlock(&g_disp_mu);
     return h;
 }
 
 static void instance_destroy(instance* in);
 
 /* The worker: fire due jobs in order, each without holding any lock. */
-static void* worker_main(void* arg)
+static void worker_main(void* arg)
 {
     instance* in = arg;
-    pthread_mutex_lock(&in->mu);
+    ps_mutex_lock(&in->mu);
     while (!in->stop) {
         job* j = in->head;
         if (!j) {
-            pthread_cond_wait(&in->cv, &in->mu);
+            ps_cond_wait(&in->cv, &in->mu);
             continue;
         }
-        struct timespec now, due = j->due;
-        clock_gettime(STUB_CLOCK, &now);
-        if (ts_before(now, due)) {
-            pthread_cond_timedwait(&in->cv, &in->mu, &due);
-            continue;
+        if (ps_now_ns() < j->due_ns) {
+            ps_cond_wait_until(&in->cv, &in->mu, j->due_ns);
+            continue; /* due now, or woken by a new job or stop: look at the queue again */
         }
         in->head = j->next;
         if (!in->head)
             in->tail = NULL;
-        pthread_mutex_unlock(&in->mu);
+        ps_mutex_unlock(&in->mu);
 
         /* The handler is looked up at fire time: one installed after the enqueue still gets it. */
         handler_slot h = lookup_handler(in->disp, in->disp_serial, j->event);
         int rc = h.fn ? stub_invoke(j->event, h.fn, h.idx, h.obj, j->a) : 0;
         job_free(j);
 
-        pthread_mutex_lock(&in->mu);
+        ps_mutex_lock(&in->mu);
         in->pending--; /* counted until its callback returned, so "0 pending" means "all done" */
         if (h.fn) {
             in->fired++;
@@ -243,10 +233,9 @@ static void* worker_main(void* arg)
         }
     }
     bool self_destroy = in->detached;
-    pthread_mutex_unlock(&in->mu);
+    ps_mutex_unlock(&in->mu);
     if (self_destroy)
         instance_destroy(in);
-    return NULL;
 }
 
 /* ======================================================================== dispatcher */
@@ -256,11 +245,11 @@ void* PSCallback_createCallbackDispatcher(void)
     dispatcher* d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    pthread_mutex_lock(&g_disp_mu);
+    ps_mutex_lock(&g_disp_mu);
     d->serial = ++g_dispatcher_serial;
     d->next = g_dispatchers;
     g_dispatchers = d;
-    pthread_mutex_unlock(&g_disp_mu);
+    ps_mutex_unlock(&g_disp_mu);
     return d;
 }
 
@@ -268,14 +257,14 @@ void* PSCallback_createCallbackDispatcher(void)
 void PSCallback_releaseCallbackDispatcher(void* callbackDispatcher)
 {
     dispatcher* found = NULL;
-    pthread_mutex_lock(&g_disp_mu);
+    ps_mutex_lock(&g_disp_mu);
     for (dispatcher** link = &g_dispatchers; *link; link = &(*link)->next)
         if (*link == callbackDispatcher) {
             found = *link;
             *link = found->next;
             break;
         }
-    pthread_mutex_unlock(&g_disp_mu);
+    ps_mutex_unlock(&g_disp_mu);
     free(found);
 }
 
@@ -284,13 +273,13 @@ void stub_set_handler(void* dispatcher_ptr, int event, stub_fn fn, long callback
 {
     if (event < 0 || event >= STUB_EVENT_COUNT)
         return;
-    pthread_mutex_lock(&g_disp_mu);
+    ps_mutex_lock(&g_disp_mu);
     for (dispatcher* p = g_dispatchers; p; p = p->next)
         if (p == dispatcher_ptr) {
             p->slots[event] = (handler_slot){fn, callbackIndex, callbackObject};
             break;
         }
-    pthread_mutex_unlock(&g_disp_mu);
+    ps_mutex_unlock(&g_disp_mu);
 }
 
 /* ======================================================================== lifecycle */
@@ -329,8 +318,8 @@ static void instance_destroy(instance* in)
     free(in->display);
     free(in->domain);
     free(in->uri);
-    pthread_cond_destroy(&in->cv);
-    pthread_mutex_destroy(&in->mu);
+    ps_cond_destroy(&in->cv);
+    ps_mutex_destroy(&in->mu);
     free(in);
 }
 
@@ -339,14 +328,15 @@ static instance* instance_new(const dispatcher* d, unsigned long long disp_seria
     instance* in = calloc(1, sizeof *in);
     if (!in)
         return NULL;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-    pthread_condattr_setclock(&ca, STUB_CLOCK);
-#endif
-    pthread_cond_init(&in->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&in->mu, NULL);
+    if (ps_cond_init(&in->cv) != 0) {
+        free(in);
+        return NULL;
+    }
+    if (ps_mutex_init(&in->mu) != 0) {
+        ps_cond_destroy(&in->cv);
+        free(in);
+        return NULL;
+    }
     in->disp = d;
     in->disp_serial = disp_serial;
     in->next_message_id = in->next_subscribe_id = in->next_session_id = 1; /* ids are positive */
@@ -368,18 +358,18 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     } else if (localSIPPort < 0 || localSIPPort > 65535) {
         rc = ECorePortOutOfRange;
     } else {
-        pthread_mutex_lock(&g_disp_mu);
+        ps_mutex_lock(&g_disp_mu);
         for (const dispatcher* p = g_dispatchers; p; p = p->next)
             if (p == callbackDispatcher)
                 disp_serial = p->serial;
-        pthread_mutex_unlock(&g_disp_mu);
+        ps_mutex_unlock(&g_disp_mu);
         if (!disp_serial) /* stub's choice: a pointer that is not a live dispatcher is refused */
             rc = ECoreArgumentIncorrect;
     }
     instance* in = NULL;
     if (!rc && !(in = instance_new(callbackDispatcher, disp_serial)))
         rc = ECoreInitializeStackFailure;
-    if (!rc && pthread_create(&in->thread, NULL, worker_main, in) != 0) {
+    if (!rc && ps_thread_create(&in->thread, worker_main, in) != 0) {
         instance_destroy(in);
         rc = ECoreInitializeStackFailure;
     }
@@ -389,7 +379,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
         return NULL;
     }
 
-    pthread_mutex_lock(&g_mu);
+    ps_mutex_lock(&g_mu);
     instance** slot = vec_push(&g_instances, sizeof *slot);
     if (slot) {
         in->serial = ++g_instance_serial;
@@ -402,13 +392,13 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
                J_INT("videoDeviceLayer", videoDeviceLayer), J_STR("TLSCertificatesRootPath", TLSCertificatesRootPath),
                J_STR("TLSCipherList", TLSCipherList), J_BOOL("verifyTLSCertificate", verifyTLSCertificate));
     }
-    pthread_mutex_unlock(&g_mu);
+    ps_mutex_unlock(&g_mu);
     if (!slot) { /* out of memory: undo */
-        pthread_mutex_lock(&in->mu);
+        ps_mutex_lock(&in->mu);
         in->stop = true;
-        pthread_cond_signal(&in->cv);
-        pthread_mutex_unlock(&in->mu);
-        pthread_join(in->thread, NULL);
+        ps_cond_signal(&in->cv);
+        ps_mutex_unlock(&in->mu);
+        ps_thread_join(&in->thread);
         instance_destroy(in);
         if (errorCode)
             *errorCode = ECoreInitializeStackFailure;
@@ -422,7 +412,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
 /* Not journaled: the journal dies with the instance. */
 void PortSIP_unInitialize(void* sdk)
 {
-    pthread_mutex_lock(&g_mu);
+    ps_mutex_lock(&g_mu);
     instance* in = live_locked(sdk);
     if (in) { /* out of the registry: no call or message can reach it any more */
         instance** all = g_instances.items;
@@ -433,20 +423,20 @@ void PortSIP_unInitialize(void* sdk)
             }
         end_all_calls(in); /* its peers see the calls end */
     }
-    pthread_mutex_unlock(&g_mu); /* never held while joining: the worker may still be firing */
+    ps_mutex_unlock(&g_mu); /* never held while joining: the worker may still be firing */
     if (!in)
         return;
-    bool on_own_worker = pthread_equal(pthread_self(), in->thread);
-    pthread_mutex_lock(&in->mu);
+    bool on_own_worker = ps_thread_equal(ps_thread_self(), ps_thread_id_of(&in->thread));
+    ps_mutex_lock(&in->mu);
     in->stop = true;
     in->detached = on_own_worker;
-    pthread_cond_broadcast(&in->cv);
-    pthread_mutex_unlock(&in->mu);
+    ps_cond_broadcast(&in->cv);
+    ps_mutex_unlock(&in->mu);
     if (on_own_worker) { /* called from a callback: the worker frees the instance when it returns */
-        pthread_detach(in->thread);
+        ps_thread_detach(&in->thread);
         return;
     }
-    pthread_join(in->thread, NULL);
+    ps_thread_join(&in->thread);
     instance_destroy(in);
 }
 

@@ -1,34 +1,39 @@
-"""Build the stub library from its C sources with the system C compiler, once per source version.
+"""The stub library for this system: configured, packaged, or built once per source version.
 
-The library goes into a cache directory keyed by a hash of the sources and the compiler
-command (a site-packages directory may be read-only, and a stale build must never be
-picked up): ``$PORTSIP_STUB_CACHE``, else ``$XDG_CACHE_HOME/portsip`` or ``~/.cache/portsip``.
-Set ``PORTSIP_STUB_LIBRARY`` to use a library built elsewhere instead.
+:func:`stub_library_path` answers, in this order:
+
+1. ``$PORTSIP_STUB_LIBRARY``: a library built elsewhere (e.g. with sanitizers);
+2. the prebuilt stub inside the installed package (the Windows wheel ships ``portsip_stub.dll``,
+   so a Windows licensee needs no compiler);
+3. a build from the package's C sources with the system's C compiler (see
+   :mod:`portsip._cbuild`; ``CC`` picks it), cached in ``$PORTSIP_STUB_CACHE``, else
+   ``$XDG_CACHE_HOME/portsip`` or ``~/.cache/portsip`` (``%LOCALAPPDATA%\\portsip`` on Windows).
+
+A cached build is named by a hash of the sources' content and the compiler flags, never by a
+path: every checkout and virtual environment with the same sources shares one build, and a
+stale one is never picked up. Each use marks the build as recently used; after a new build,
+all but the :data:`KEEP_BUILDS` most recently used builds are deleted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shlex
-import subprocess
+import shutil
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
-from .. import _header
+from .. import _cbuild
 from ..errors import PortSIPError
 
 ENV_LIBRARY = "PORTSIP_STUB_LIBRARY"
 ENV_CACHE = "PORTSIP_STUB_CACHE"
-
-#: Warnings are errors: the stub must agree with portsip_abi.h to the letter, and every function
-#: it exports must have a prototype in one of our headers (-Wmissing-prototypes).
-CFLAGS = [
-    "-std=c11", "-O1", "-g", "-fPIC", "-shared", "-pthread",
-    "-Wall", "-Wextra", "-Werror", "-Wpedantic", "-Wmissing-prototypes", "-Wstrict-prototypes",
-]
+STUB = _cbuild.LIBRARIES["portsip_stub"]
+#: Builds of the stub kept in the cache (the most recently used): a few source versions in use
+#: at once (branches, installed releases) each keep theirs; older ones go.
+KEEP_BUILDS = 4
 
 _lock = threading.Lock()
 
@@ -37,62 +42,83 @@ class StubBuildError(PortSIPError):
     """The stub library could not be built (no C compiler, or the sources do not compile)."""
 
 
-def _c_files() -> list[Path]:
-    """The stub's translation units: every .c file of stubs/ (one per concern)."""
-    return sorted(_header.stubs_dir().glob("*.c"))
-
-
-def _sources() -> list[Path]:
-    """Everything the build reads: the C files and every header they may include."""
-    native, stubs = _header.native_dir(), _header.stubs_dir()
-    return [*_c_files(), *sorted(stubs.glob("*.h")), native / _header.ABI_HEADER, native / _header.ERRORS_HEADER]
-
-
 def _cache_dir() -> Path:
     if os.environ.get(ENV_CACHE):
         return Path(os.environ[ENV_CACHE])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "portsip"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "portsip"
 
 
-def compile_command(output: Path) -> list[str]:
-    compiler = shlex.split(os.environ.get("CC", "cc"))
-    native, stubs = _header.native_dir(), _header.stubs_dir()
-    return [*compiler, *CFLAGS, f"-I{native}", f"-I{stubs}", *map(str, _c_files()), "-o", str(output)]
+def _writable_cache() -> Path:
+    cache = _cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        return cache
+    except OSError:  # e.g. a read-only home in a sandbox
+        fallback = Path(tempfile.gettempdir()) / "portsip-stub-cache"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
+
+
+def _builds(cache: Path) -> list[Path]:
+    """The stub builds in the cache, most recently used first."""
+    stem = _cbuild.library_filename(f"{STUB.name}-*")
+
+    def last_use(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:  # deleted meanwhile by another process
+            return 0.0
+
+    return sorted(cache.glob(stem), key=last_use, reverse=True)
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache still works, it just is not pruned by use
+        pass
+
+
+def _prune(cache: Path) -> None:
+    for old in _builds(cache)[KEEP_BUILDS:]:
+        try:
+            old.unlink()
+        except OSError:  # in use (Windows locks loaded DLLs) or already gone: next time
+            pass
+    for leftover in cache.glob(".build-*"):  # a builder that was killed mid-build
+        try:
+            if time.time() - leftover.stat().st_mtime > 3600:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def stub_library_path() -> str:
-    """The path of the stub library: ``$PORTSIP_STUB_LIBRARY``, or built (once) from the sources."""
+    """The path of the stub library: configured, packaged, or built (once) from the sources."""
     if os.environ.get(ENV_LIBRARY):
         return os.environ[ENV_LIBRARY]
-    if sys.platform == "win32":
-        raise StubBuildError("building the stub on Windows is not supported yet; set PORTSIP_STUB_LIBRARY")
-    suffix = ".dylib" if sys.platform == "darwin" else ".so"
-    digest = hashlib.sha256()
-    for source in _sources():
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    digest.update(" ".join(compile_command(Path("out"))).encode())
-    with _lock:
-        cache = _cache_dir()
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            cache = Path(tempfile.gettempdir()) / "portsip-stub-cache"
-            cache.mkdir(parents=True, exist_ok=True)
-        target = cache / f"libportsip_stub-{digest.hexdigest()[:16]}{suffix}"
-        if target.is_file():
+    packaged = _cbuild.packaged_library(STUB.name)
+    if packaged is not None:
+        return str(packaged)
+    try:
+        compiler = _cbuild.find_compiler()
+        key = _cbuild.fingerprint(STUB, compiler)
+        with _lock:
+            cache = _writable_cache()
+            target = cache / _cbuild.library_filename(f"{STUB.name}-{key[:16]}")
+            if target.is_file():
+                _mark_used(target)
+                return str(target)
+            try:
+                _cbuild.build(STUB, target, compiler=compiler)
+            except PermissionError:  # Windows: another process built and loaded it meanwhile
+                if not target.is_file():
+                    raise
+            _prune(cache)
             return str(target)
-        # Build beside the target, then rename: concurrent builders (pytest-xdist) never see half a file.
-        fd, partial = tempfile.mkstemp(dir=cache, suffix=suffix)
-        os.close(fd)
-        command = compile_command(Path(partial))
-        try:
-            result = subprocess.run(command, capture_output=True, text=True)
-        except OSError as exc:
-            os.unlink(partial)
-            raise StubBuildError(f"cannot run the C compiler ({command[0]}): {exc}; install one (e.g. gcc) or set CC") from exc
-        if result.returncode != 0:
-            os.unlink(partial)
-            raise StubBuildError(f"building the stub failed:\n$ {shlex.join(command)}\n{result.stderr}{result.stdout}")
-        os.replace(partial, target)
-        return str(target)
+    except _cbuild.BuildError as exc:
+        hint = " (or install the Windows wheel, which ships a prebuilt stub)" if sys.platform == "win32" else ""
+        raise StubBuildError(f"cannot build the stub library: {exc}{hint}; or set {ENV_LIBRARY} to a prebuilt one") from exc
