@@ -61,12 +61,6 @@ int PortSIP_stopRecord(void* sdk, long sessionId)
 
 /* ======================================================================== files played to the remote side */
 
-/* Manual: wave files of 8000, 16000 or 32000 samples per second. */
-static bool valid_file_rate(int fileSamplesPerSec)
-{
-    return fileSamplesPerSec == 8000 || fileSamplesPerSec == 16000 || fileSamplesPerSec == 32000;
-}
-
 /* Start playing a file once or in a loop. A file played once is playing while its end event
  * (`finished`, whose first argument is the session id) is queued; stopping cancels that event.
  * A looping file plays until stopped and has no end. */
@@ -94,18 +88,26 @@ static int stop_file(instance* in, long sessionId, bool video)
     return 0;
 }
 
+/* The call a wave file is to be played into, or NULL with *rc the vendor's code for the session or the
+ * file given. Manual: wave files of 8000, 16000 or 32000 samples per second. */
+static session* audio_file_call(instance* in, long sessionId, const char* fileName, int fileSamplesPerSec, int* rc)
+{
+    session* s = media_session(in, sessionId, rc);
+    if (s && !fileName)
+        *rc = ECoreArgumentNull;
+    else if (s && !*fileName)
+        *rc = EAudioFileNameEmpty;
+    else if (s && fileSamplesPerSec != 8000 && fileSamplesPerSec != 16000 && fileSamplesPerSec != 32000)
+        *rc = ECoreArgumentIncorrect;
+    return *rc ? NULL : s;
+}
+
 static int play_audio_locked(instance* in, long sessionId, const char* fileName, int fileSamplesPerSec, bool loop)
 {
     int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s = audio_file_call(in, sessionId, fileName, fileSamplesPerSec, &rc);
     if (!s)
         return rc;
-    if (!fileName)
-        return ECoreArgumentNull;
-    if (!*fileName)
-        return EAudioFileNameEmpty;
-    if (!valid_file_rate(fileSamplesPerSec))
-        return ECoreArgumentIncorrect;
     const stub_arg end[] = {A_L(sessionId), A_S(fileName)};
     return play_file(in, s, &s->media.audio_file_looping, STUB_EV_playAudioFileFinished, loop, EAudioIsPlaying, 2, end);
 }
@@ -128,15 +130,9 @@ int PortSIP_stopPlayAudioFileToRemote(void* sdk, long sessionId)
 static int play_background_locked(instance* in, long sessionId, const char* fileName, int fileSamplesPerSec)
 {
     int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s = audio_file_call(in, sessionId, fileName, fileSamplesPerSec, &rc);
     if (!s)
         return rc;
-    if (!fileName)
-        return ECoreArgumentNull;
-    if (!*fileName)
-        return EAudioFileNameEmpty;
-    if (!valid_file_rate(fileSamplesPerSec))
-        return ECoreArgumentIncorrect;
     if (s->media.background_audio)
         return EAudioIsPlaying;
     s->media.background_audio = true;
