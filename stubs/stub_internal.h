@@ -235,9 +235,8 @@ typedef struct mime_type {
 
 /* One known codec of an instance (stub_media.c). */
 typedef struct codec_state {
-    int order;          /* 0: not enabled; else its place in the SDP offer (lower first) */
-    int payload;        /* its RTP payload type (initially the vendor's default) */
-    char* parameter;    /* set*CodecParameter, or NULL */
+    int order;   /* 0: not enabled; else its place in the SDP offer (lower first) */
+    int payload; /* its RTP payload type (initially the vendor's default) */
 } codec_state;
 
 typedef struct sip_header { /* addSipMessageHeader / modifySipMessageHeader (stub_headers.c) */

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import portsip._api
 from portsip import _header
+from support import RENAMED_METHODS, method_name
 
 _, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
 DECLARED = {f.name for f in FUNCTIONS if f.name.startswith("PortSIP_")}
@@ -30,11 +31,6 @@ WITHOUT_METHOD = {
     "PortSIP_setRtpCallback": _STREAM_CALLBACK,
 }
 
-#: Methods not named <vendor name without PortSIP_> in snake_case.
-RENAMED = {
-    "PortSIP_unRegisterServer": "unregister_server",  # "unregister" is one word
-    "PortSIP_enable3GppTags": "enable_3gpp_tags",  # snake_case would split "3Gpp" as "3_gpp"
-}
 
 
 def _called_by_public_methods() -> dict[str, set[str]]:
@@ -61,7 +57,7 @@ def test_every_declared_function_has_a_method_named_after_it() -> None:
     missing = sorted(DECLARED - set(called) - set(WITHOUT_METHOD))
     assert not missing, f"declared in portsip_abi.h but called by no public method of portsip/_api: {missing}"
     for function, methods in called.items():
-        expected = RENAMED.get(function, _header.snake_case(function.removeprefix("PortSIP_")))
+        expected = method_name(function)
         assert expected in methods, f"{function} is called by {sorted(methods)}, expected a method {expected}()"
 
 
@@ -69,4 +65,4 @@ def test_the_exceptions_are_declared_and_really_have_no_method() -> None:
     called = _called_by_public_methods()
     assert set(WITHOUT_METHOD) <= DECLARED
     assert not set(WITHOUT_METHOD) & set(called)
-    assert set(RENAMED) <= DECLARED
+    assert set(RENAMED_METHODS) <= DECLARED

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from portsip import InvalidArgumentError, NotFoundError, PortSIPLib, SDKError, SipMessageType, SrtpPolicy
+from portsip import InvalidArgumentError, NotFoundError, PortSIPLib, SipMessageType, SrtpPolicy
 from portsip.testing import StubControl
+from support import vendor_error
 
 INVITE = (
     "INVITE sip:bob@example.com SIP/2.0\r\n"
@@ -26,11 +27,6 @@ INVITE = (
     "Body: a line\r\n"
 )
 
-
-def vendor_error(call: Any, name: str, family: type = SDKError) -> None:
-    with pytest.raises(family) as raised:
-        call()
-    assert raised.value.name == name
 
 
 # ---- added and modified headers ----------------------------------------------------------------

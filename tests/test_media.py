@@ -13,21 +13,16 @@ from portsip import (
     InvalidArgumentError,
     NotFoundError,
     PortSIPLib,
-    SDKError,
     VideoCaptureDevice,
     VideoCodec,
     VideoStatistics,
     _header,
 )
 from portsip.testing import StubControl
+from support import vendor_error
 
 _, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
 
-
-def vendor_error(call: Any, name: str, family: type = SDKError) -> None:
-    with pytest.raises(family) as raised:
-        call()
-    assert raised.value.name == name
 
 
 # ---- codecs -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 
 from portsip import NotFoundError, PortSIPLib, SDKError, _header
 from portsip.testing import StubControl
+from support import method_name
 
 MODULES = ["codecs", "audio", "video", "devices", "recording", "headers", "network"]
 VALID: dict[str, tuple[Any, ...]] = {
@@ -23,15 +24,11 @@ VALID: dict[str, tuple[Any, ...]] = {
     for method, args in runpy.run_path(str(Path(__file__).parent / "valid_args" / f"{module}.py"))["VALID"].items()
 }
 _, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
-BY_NAME = {f.name: f for f in FUNCTIONS}
-RENAMED = {"enable_3gpp_tags": "PortSIP_enable3GppTags"}
 
 
 def c_function(method: str) -> _header.Declaration:
     """The PortSIP_* function a method is named after."""
-    if method in RENAMED:
-        return BY_NAME[RENAMED[method]]
-    [function] = [f for f in FUNCTIONS if _header.snake_case(f.name.removeprefix("PortSIP_")) == method]
+    [function] = [f for f in FUNCTIONS if f.name.startswith("PortSIP_") and method_name(f.name) == method]
     return function
 
 

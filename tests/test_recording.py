@@ -6,20 +6,16 @@ from typing import Any
 
 import pytest
 
-from portsip import AudioFileFormat, InvalidArgumentError, PortSIPLib, RecordMode, SDKError, VideoCodec
+from portsip import AudioFileFormat, InvalidArgumentError, PortSIPLib, RecordMode, VideoCodec
 from portsip.events import PlayAudioFileFinished, PlayVideoFileFinished
 from portsip.testing import StubControl
+from support import vendor_error
 
 
 @pytest.fixture
 def session(stub_control: StubControl) -> int:
     return stub_control.open_session()
 
-
-def vendor_error(call: Any, name: str, family: type = SDKError) -> None:
-    with pytest.raises(family) as raised:
-        call()
-    assert raised.value.name == name
 
 
 def record(lib: PortSIPLib, session: int, path: str = "/tmp", name: str = "call.wav") -> None:
