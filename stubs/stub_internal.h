@@ -465,11 +465,11 @@ void journal_clear(instance* in);
 /* stub_media.c: an instance's media state */
 void media_init(instance* in);
 void media_free(instance* in);
-session* media_session(const instance* in, long sessionId, int* rc);
 int text_out(const char* text, size_t n, char* out, long long size);
 
-/* stub_headers.c */
+/* stub_headers.c, stub_playback.c */
 void sip_header_free(sip_header* h);
+void playback_end(instance* in, long sessionId);
 
 /* stub_streams.c: media stream callbacks and frame sources */
 struct frame_source;

@@ -39,14 +39,6 @@ void media_free(instance* in)
     vec_free(&in->frame_sources);
 }
 
-session* media_session(const instance* in, long sessionId, int* rc)
-{
-    session* s = find_session(in, sessionId);
-    if (!s) /* stub's choice, as for sendMessage: the call is looked up before its media channel */
-        *rc = ECoreInviteSessionNotFound;
-    return s;
-}
-
 /* Copy n bytes of text and a NUL into a caller's buffer of `size` bytes: ECoreBufferTooSmall (with
  * an empty string where there is room for one) when it does not fit. */
 int text_out(const char* text, size_t n, char* out, long long size)
@@ -264,8 +256,9 @@ int PortSIP_setAudioBitrate(void* sdk, long sessionId, int audioCodecType, int b
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_INT("audioCodecType", audioCodecType),
                J_INT("bitrateKbps", bitrateKbps));
-    int rc = 0;
-    if (media_session(in, sessionId, &rc)) {
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
+    if (!rc) {
         if (codec_index(audio_codecs(in), audioCodecType) < 0)
             rc = ECoreCodecTypeInvalid;
         else if (bitrateKbps <= 0) /* stub's choice */
@@ -275,10 +268,11 @@ int PortSIP_setAudioBitrate(void* sdk, long sessionId, int audioCodecType, int b
 }
 
 /* Manual: the RFC 3556 RR, RS (bits) and AS (kbit) bandwidth modifiers of one call. */
-static int rtcp_bandwidth(const instance* in, long sessionId, int BitsRR, int BitsRS, int KBitsAS)
+static int rtcp_bandwidth(instance* in, long sessionId, int BitsRR, int BitsRS, int KBitsAS)
 {
-    int rc = 0;
-    if (media_session(in, sessionId, &rc) && (BitsRR < 0 || BitsRS < 0 || KBitsAS < 0))
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
+    if (!rc && (BitsRR < 0 || BitsRS < 0 || KBitsAS < 0))
         rc = ECoreArgumentIncorrect;
     return rc;
 }
@@ -340,8 +334,8 @@ int PortSIP_setVideoResolution(void* sdk, int width, int height)
 int PortSIP_setVideoBitrate(void* sdk, long sessionId, int bitrateKbps)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_INT("bitrateKbps", bitrateKbps));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (bitrateKbps <= 0) /* stub's choice */
@@ -354,8 +348,8 @@ int PortSIP_setVideoBitrate(void* sdk, long sessionId, int bitrateKbps)
 int PortSIP_setVideoFrameRate(void* sdk, long sessionId, int frameRate)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_INT("frameRate", frameRate));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (frameRate < 5 || frameRate > 30) /* manual: 5-30 */
@@ -382,8 +376,8 @@ void PortSIP_setLocalVideoWindow(void* sdk, void* localVideoWindow)
 int PortSIP_setRemoteVideoWindow(void* sdk, long sessionId, void* remoteVideoWindow)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_PTR("remoteVideoWindow", remoteVideoWindow));
-    int rc = 0;
-    media_session(in, sessionId, &rc); /* NULL is allowed: it detaches the window */
+    session* s; /* a NULL window is allowed: it detaches */
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     STUB_LEAVE(rc);
 }
 
@@ -396,8 +390,8 @@ int PortSIP_displayLocalVideo(void* sdk, bool state, bool mirror)
 int PortSIP_sendVideo(void* sdk, long sessionId, bool sendState)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_BOOL("sendState", sendState));
-    int rc = 0;
-    media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     STUB_LEAVE(rc);
 }
 
@@ -420,8 +414,9 @@ int PortSIP_getAudioStatistics(void* sdk, long sessionId, int* sendBytes, int* s
                                int* recvFractionLost, int* recvCodecType, int* recvJitterMS, int* recvAudioLevel)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId)); /* the rest are out-pointers */
-    int rc = 0;
-    if (media_session(in, sessionId, &rc)) {
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
+    if (!rc) {
         /* Stub's choice: five seconds of 20 ms packets of the first enabled codec; a muted
          * microphone sends level 0 (manual: levels are 0-9). */
         int codec = first_codec(audio_codecs(in));
@@ -441,8 +436,8 @@ int PortSIP_getVideoStatistics(void* sdk, long sessionId, int* sendBytes, int* s
                                int* recvFrameWidth, int* recvFrameHeight, int* recvBitrateBPS, int* recvFramerate)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId));
-    int rc = 0;
-    const session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (s) {
         /* Stub's choice: the resolution, bitrate and frame rate set are read back; manual: the
          * received bitrate is not implemented (0). */

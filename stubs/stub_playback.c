@@ -20,8 +20,8 @@ static bool valid_video_codec(int type)
 static int start_record_locked(instance* in, long sessionId, const char* recordFilePath, const char* recordFileName,
                                int audioFileFormat, int audioRecordMode, int videoFileCodecType, int videoRecordMode)
 {
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         return rc;
     if (!recordFilePath || !recordFileName)
@@ -52,14 +52,21 @@ int PortSIP_startRecord(void* sdk, long sessionId, const char* recordFilePath, c
 int PortSIP_stopRecord(void* sdk, long sessionId)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (s) /* stub's choice: stopping when not recording is no error */
         s->media.recording = false;
     STUB_LEAVE(rc);
 }
 
 /* ======================================================================== files played to the remote side */
+
+/* The call `sessionId` ends: stub's choice, the files played into it stop without their end events. */
+void playback_end(instance* in, long sessionId)
+{
+    job_cancel(in, STUB_EV_playAudioFileFinished, sessionId);
+    job_cancel(in, STUB_EV_playVideoFileFinished, sessionId);
+}
 
 /* Start playing a file once or in a loop. A file played once is playing while its end event
  * (`finished`, whose first argument is the session id) is queued; stopping cancels that event.
@@ -78,11 +85,12 @@ static int play_file(instance* in, session* s, bool* looping, int finished, bool
 
 static int stop_file(instance* in, long sessionId, bool video)
 {
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         return rc;
-    /* stub's choice: stopping when nothing plays is no error; manual: a stopped file has no end event */
+    /* stub's choice: stopping when nothing plays is no error, and a file stopped early has no end
+     * event (manual: the event reports a file played to its end without looping) */
     *(video ? &s->media.video_file_looping : &s->media.audio_file_looping) = false;
     job_cancel(in, video ? STUB_EV_playVideoFileFinished : STUB_EV_playAudioFileFinished, sessionId);
     return 0;
@@ -92,7 +100,8 @@ static int stop_file(instance* in, long sessionId, bool video)
  * file given. Manual: wave files of 8000, 16000 or 32000 samples per second. */
 static session* audio_file_call(instance* in, long sessionId, const char* fileName, int fileSamplesPerSec, int* rc)
 {
-    session* s = media_session(in, sessionId, rc);
+    session* s;
+    *rc = call_session(in, sessionId, ANY_STATE, &s);
     if (s && !fileName)
         *rc = ECoreArgumentNull;
     else if (s && !*fileName)
@@ -149,8 +158,8 @@ int PortSIP_playAudioFileToRemoteAsBackground(void* sdk, long sessionId, const c
 int PortSIP_stopPlayAudioFileToRemoteAsBackground(void* sdk, long sessionId)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (s)
         s->media.background_audio = false;
     STUB_LEAVE(rc);
@@ -158,8 +167,8 @@ int PortSIP_stopPlayAudioFileToRemoteAsBackground(void* sdk, long sessionId)
 
 static int play_video_locked(instance* in, long sessionId, const char* aviFile, bool loop)
 {
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         return rc;
     if (!aviFile)
@@ -191,8 +200,8 @@ int PortSIP_enableSendPcmStreamToRemote(void* sdk, long sessionId, bool state, i
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_BOOL("state", state),
                J_INT("streamSamplesPerSec", streamSamplesPerSec));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (!state)
@@ -209,8 +218,8 @@ int PortSIP_enableSendPcmStreamToRemote(void* sdk, long sessionId, bool state, i
 int PortSIP_sendPcmStreamToRemote(void* sdk, long sessionId, const unsigned char* data, int dataLength)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_DATA("data", data, dataLength), J_INT("dataLength", dataLength));
-    int rc = 0;
-    const session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (!s->media.pcm_stream_samples_per_sec) /* manual: enableSendPcmStreamToRemote first */
@@ -225,8 +234,8 @@ int PortSIP_sendPcmStreamToRemote(void* sdk, long sessionId, const unsigned char
 int PortSIP_enableSendVideoStreamToRemote(void* sdk, long sessionId, bool state)
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_BOOL("state", state));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (s)
         s->media.video_stream_enabled = state;
     STUB_LEAVE(rc);
@@ -237,8 +246,8 @@ int PortSIP_sendVideoStreamToRemote(void* sdk, long sessionId, const unsigned ch
 {
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_DATA("data", data, dataLength), J_INT("dataLength", dataLength),
                J_INT("width", width), J_INT("height", height));
-    int rc = 0;
-    const session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (!s->media.video_stream_enabled) /* manual: enableSendVideoStreamToRemote first; stub's code */

@@ -28,8 +28,8 @@ int PortSIP_enableAudioStreamCallback(void* sdk, int sessionId, bool enable, int
 {
     STUB_ENTER(in, sdk, J_INT("sessionId", sessionId), J_BOOL("enable", enable), J_INT("callbackMode", callbackMode),
                J_PTR("callbackObject", callbackObject), J_PTR("callbackHandler", callbackHandler));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc); /* manual: per call */
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s); /* manual: per call */
     if (!s)
         STUB_LEAVE(rc);
     if (!enable)
@@ -44,8 +44,8 @@ int PortSIP_enableVideoStreamCallback(void* sdk, int sessionId, int callbackMode
 {
     STUB_ENTER(in, sdk, J_INT("sessionId", sessionId), J_INT("callbackMode", callbackMode),
                J_PTR("callbackObject", callbackObject), J_PTR("callbackHandler", callbackHandler));
-    int rc = 0;
-    session* s = media_session(in, sessionId, &rc);
+    session* s;
+    int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!s)
         STUB_LEAVE(rc);
     if (callbackMode == STREAM_MODE_NONE) /* manual: VIDEOSTREAM_NONE disables */

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from portsip import AudioFileFormat, InvalidArgumentError, PortSIPLib, RecordMode, VideoCodec
-from portsip.events import PlayAudioFileFinished, PlayVideoFileFinished
+from portsip.events import InviteClosed, PlayAudioFileFinished, PlayVideoFileFinished
 from portsip.testing import StubControl
 from support import vendor_error
 
@@ -79,6 +79,15 @@ def test_looping_and_stopped_files_have_no_end_event(
     with pytest.raises(TimeoutError):
         portsip_lib.wait_for(event, timeout=0.3)
     assert stub_control.pending_events == 0
+
+
+def test_a_call_that_ends_stops_its_files(portsip_lib: PortSIPLib, stub_control: StubControl, session: int) -> None:
+    portsip_lib.play_audio_file_to_remote(session, "a.wav", 16000, False)
+    portsip_lib.play_video_file_to_remote(session, "v.avi", False, False)
+    stub_control.emit(InviteClosed(session))
+    portsip_lib.wait_for(InviteClosed)
+    with pytest.raises(TimeoutError):
+        portsip_lib.wait_for((PlayAudioFileFinished, PlayVideoFileFinished), timeout=0.3)
 
 
 def test_background_audio(portsip_lib: PortSIPLib, session: int) -> None:
