@@ -1,4 +1,7 @@
-"""Valid positional arguments for each public method of portsip/_api/devices.py (see tests/test_api.py)."""
+"""Valid positional arguments for each public method of portsip/_api/devices.py (see tests/test_api.py).
+
+None stands for an optional native handle (an int or None): see test_api.bad_cases.
+"""
 
 from typing import Any
 
@@ -18,5 +21,5 @@ VALID: dict[str, tuple[Any, ...]] = {
     "get_num_of_video_capture_devices": (),
     "get_video_capture_device_name": (1,),
     "set_video_device_id": (1,),
-    "show_video_capture_settings_dialog_box": ("stub-camera-0", "Camera settings", 0x4321, 10, 20),
+    "show_video_capture_settings_dialog_box": ("stub-camera-0", "Camera settings", None, 10, 20),
 }
