@@ -114,6 +114,10 @@ void PSCallback_setTransferTryingHandler(void* callbackDispatcher, transferTryin
 void PSCallback_setWaitingFaxMessageHandler(void* callbackDispatcher, waitingFaxMessageHandler handler, long callbackIndex, long callbackObject);
 void PSCallback_setWaitingVoiceMessageHandler(void* callbackDispatcher, waitingVoiceMessageHandler handler, long callbackIndex, long callbackObject);
 
+/* Frees a parameter object of the vendor's C++ message-posting API (ICallbackParameters). The
+ * dispatcher API above never hands one out, so this binding never calls it (declared for completeness). */
+void PortSIP_delCallbackParameters(void* parameters);
+
 /* ---- Lifecycle. initialize returns the SDK handle, or NULL with *errorCode set. */
 void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char* localIp, int localSIPPort, int logLevel, const char* logFilePath, int maxCallSessions, const char* sipAgentString, int audioDeviceLayer, int videoDeviceLayer, const char* TLSCertificatesRootPath, const char* TLSCipherList, bool verifyTLSCertificate, int* errorCode);
 void PortSIP_unInitialize(void* sdk);
@@ -191,9 +195,130 @@ int PortSIP_joinToConference(void* sdk, long sessionId);
 int PortSIP_removeFromConference(void* sdk, long sessionId);
 
 /* ---- Audio and video: codecs, devices, volumes, windows, quality. */
+/* Codecs offered in SDP. codecType is an AUDIOCODEC_TYPE / VIDEOCODEC_TYPE value (enums.tsv). */
+int PortSIP_addAudioCodec(void* sdk, int codecType);
+int PortSIP_addVideoCodec(void* sdk, int codecType);
+bool PortSIP_isAudioCodecEmpty(void* sdk);
+bool PortSIP_isVideoCodecEmpty(void* sdk);
+int PortSIP_setAudioCodecPayloadType(void* sdk, int codecType, int payloadType);
+int PortSIP_setVideoCodecPayloadType(void* sdk, int codecType, int payloadType);
+void PortSIP_clearAudioCodec(void* sdk);
+void PortSIP_clearVideoCodec(void* sdk);
+int PortSIP_setAudioCodecParameter(void* sdk, int codecType, const char* parameter);
+int PortSIP_setVideoCodecParameter(void* sdk, int codecType, const char* parameter);
+
+/* Audio processing and quality. The import library types AEC/AGC/ANS as on/off (bool), although
+ * the vendor's .NET sample passes EC_MODES/AGC_MODES/NS_MODES values. */
+void PortSIP_enableAEC(void* sdk, bool ecMode);
+void PortSIP_enableAGC(void* sdk, bool agcMode);
+void PortSIP_enableANS(void* sdk, bool nsMode);
+void PortSIP_enableCNG(void* sdk, bool state);
+void PortSIP_enableVAD(void* sdk, bool state);
+int PortSIP_enableAudioQos(void* sdk, bool state);
+int PortSIP_setAudioSamples(void* sdk, int ptime, int maxPtime);
+int PortSIP_setAudioBitrate(void* sdk, long sessionId, int audioCodecType, int bitrateKbps);
+int PortSIP_setAudioRtcpBandwidth(void* sdk, long sessionId, int BitsRR, int BitsRS, int KBitsAS);
+void PortSIP_setChannelInputVolumeScaling(void* sdk, long sessionId, int scaling);
+void PortSIP_setChannelOutputVolumeScaling(void* sdk, long sessionId, int scaling);
+
+/* Video. Windows are the platform's native handles (HWND on Windows); NULL detaches. */
+int PortSIP_enableVideoQos(void* sdk, bool state);
+int PortSIP_setVideoMTU(void* sdk, int mtu);
+int PortSIP_setVideoNackStatus(void* sdk, bool state);
+int PortSIP_setVideoResolution(void* sdk, int width, int height);
+int PortSIP_setVideoBitrate(void* sdk, long sessionId, int bitrateKbps);
+int PortSIP_setVideoFrameRate(void* sdk, long sessionId, int frameRate);
+int PortSIP_setVideoRtcpBandwidth(void* sdk, long sessionId, int BitsRR, int BitsRS, int KBitsAS);
+void PortSIP_setLocalVideoWindow(void* sdk, void* localVideoWindow);
+int PortSIP_setRemoteVideoWindow(void* sdk, long sessionId, void* remoteVideoWindow);
+int PortSIP_displayLocalVideo(void* sdk, bool state, bool mirror);
+int PortSIP_sendVideo(void* sdk, long sessionId, bool sendState);
+
+/* Devices. Names are written as NUL-terminated UTF-8 into the caller's buffer of the given size;
+ * the count functions return a count or a negative error code, the volume getters the volume. */
+int PortSIP_getNumOfRecordingDevices(void* sdk);
+int PortSIP_getNumOfPlayoutDevices(void* sdk);
+int PortSIP_getRecordingDeviceName(void* sdk, int deviceIndex, char* nameUTF8, int nameUTF8Length);
+int PortSIP_getPlayoutDeviceName(void* sdk, int deviceIndex, char* nameUTF8, int nameUTF8Length);
+int PortSIP_setAudioDeviceId(void* sdk, int recordingDeviceId, int playoutDeviceId);
+int PortSIP_setSpeakerVolume(void* sdk, unsigned int volume);
+int PortSIP_getSpeakerVolume(void* sdk);
+int PortSIP_setMicVolume(void* sdk, unsigned int volume);
+int PortSIP_getMicVolume(void* sdk);
+void PortSIP_muteMicrophone(void* sdk, bool mute);
+void PortSIP_muteSpeaker(void* sdk, bool mute);
+void PortSIP_audioPlayLoopbackTest(void* sdk, bool enable);
+int PortSIP_getNumOfVideoCaptureDevices(void* sdk);
+int PortSIP_getVideoCaptureDeviceName(void* sdk, unsigned int deviceIndex, char* uniqueIdUTF8, unsigned int uniqueIdUTF8Length, char* deviceNameUTF8, unsigned int deviceNameUTF8Length);
+int PortSIP_setVideoDeviceId(void* sdk, int deviceId);
+int PortSIP_showVideoCaptureSettingsDialogBox(void* sdk, const char* uniqueIdUTF8, unsigned int uniqueIdUTF8Length, const char* dialogTitle, void* parentWindow, unsigned int x, unsigned int y);
+
+/* RTP statistics of a call: every counter is an int out-parameter. */
+int PortSIP_getAudioStatistics(void* sdk, long sessionId, int* sendBytes, int* sendPackets, int* sendPacketsLost, int* sendFractionLost, int* sendRttMS, int* sendCodecType, int* sendJitterMS, int* sendAudioLevel, int* recvBytes, int* recvPackets, int* recvPacketsLost, int* recvFractionLost, int* recvCodecType, int* recvJitterMS, int* recvAudioLevel);
+int PortSIP_getVideoStatistics(void* sdk, long sessionId, int* sendBytes, int* sendPackets, int* sendPacketsLost, int* sendFractionLost, int* sendRttMS, int* sendCodecType, int* sendFrameWidth, int* sendFrameHeight, int* sendBitrateBPS, int* sendFramerate, int* recvBytes, int* recvPackets, int* recvPacketsLost, int* recvFractionLost, int* recvCodecType, int* recvFrameWidth, int* recvFrameHeight, int* recvBitrateBPS, int* recvFramerate);
 
 /* ---- Recording, file playback and media streams. */
+/* audioFileFormat: AUDIO_FILE_FORMAT; audioRecordMode/videoRecordMode: RECORD_MODE; videoFileCodecType: VIDEOCODEC_TYPE. */
+int PortSIP_startRecord(void* sdk, long sessionId, const char* recordFilePath, const char* recordFileName, bool appendTimeStamp, int audioFileFormat, int audioRecordMode, int videoFileCodecType, int videoRecordMode);
+int PortSIP_stopRecord(void* sdk, long sessionId);
+
+/* Files played into a call; when one ends (not looping) playAudioFileFinished / playVideoFileFinished arrives. */
+int PortSIP_playAudioFileToRemote(void* sdk, long sessionId, const char* fileName, int fileSamplesPerSec, bool loop);
+int PortSIP_stopPlayAudioFileToRemote(void* sdk, long sessionId);
+int PortSIP_playAudioFileToRemoteAsBackground(void* sdk, long sessionId, const char* fileName, int fileSamplesPerSec);
+int PortSIP_stopPlayAudioFileToRemoteAsBackground(void* sdk, long sessionId);
+int PortSIP_playVideoFileToRemote(void* sdk, long sessionId, const char* aviFile, bool loop, bool playAudio);
+int PortSIP_stopPlayVideoFileToRemote(void* sdk, long sessionId);
+
+/* Media sent to the remote side from the application instead of the microphone / camera:
+ * 16-bit mono PCM, and I420 frames (dataLength = width * height * 3 / 2). */
+int PortSIP_enableSendPcmStreamToRemote(void* sdk, long sessionId, bool state, int streamSamplesPerSec);
+int PortSIP_sendPcmStreamToRemote(void* sdk, long sessionId, const unsigned char* data, int dataLength);
+int PortSIP_enableSendVideoStreamToRemote(void* sdk, long sessionId, bool state);
+int PortSIP_sendVideoStreamToRemote(void* sdk, long sessionId, const unsigned char* data, int dataLength, int width, int height);
+
+/* Media stream callbacks: raw audio and video frames and RTP packets, called on the SDK's media
+ * threads (hundreds of times a second per call). They are not events: each is passed to its
+ * enable/set function below with a callbackObject (void*) that comes back as its first argument,
+ * and no dispatcher is involved. Named after the vendor's .NET delegates; the buffer belongs to
+ * the SDK for the duration of the call only. callbackType is the mode that was enabled
+ * (AUDIOSTREAM_CALLBACK_MODE / VIDEOSTREAM_CALLBACK_MODE). */
+typedef int (*audioRawCallback)(void* callbackObject, long sessionId, int callbackType, unsigned char* data, int dataLength, int samplingFreqHz);
+typedef int (*videoRawCallback)(void* callbackObject, long sessionId, int callbackType, int width, int height, unsigned char* data, int dataLength);
+typedef int (*receivedRTPCallback)(void* callbackObject, long sessionId, bool isAudio, unsigned char* RTPPacket, int packetSize);
+typedef int (*sendingRTPCallback)(void* callbackObject, long sessionId, bool isAudio, unsigned char* RTPPacket, int packetSize);
+/* Per call (sessionId is an int here, as the import library says). The video mode VIDEOSTREAM_NONE
+ * disables; setRtpCallback is per SDK instance, NULL handlers disable. */
+int PortSIP_enableAudioStreamCallback(void* sdk, int sessionId, bool enable, int callbackMode, void* callbackObject, audioRawCallback callbackHandler);
+int PortSIP_enableVideoStreamCallback(void* sdk, int sessionId, int callbackMode, void* callbackObject, videoRawCallback callbackHandler);
+int PortSIP_setRtpCallback(void* sdk, void* callbackObj, receivedRTPCallback receivedRTPCallbackHandler, sendingRTPCallback sendingRTPCallbackHandler);
 
 /* ---- SIP headers, signaling and network settings. */
+/* Headers added to / modified in outgoing SIP messages. sessionId -1: every session; methodName
+ * "ALL": every method; msgType 1 requests, 2 responses, 3 both. Add/modify return a positive
+ * header id for the matching remove. The clear functions return void (the import library says so). */
+int PortSIP_addSipMessageHeader(void* sdk, long sessionId, const char* methodName, int msgType, const char* headerName, const char* headerValue);
+int PortSIP_removeAddedSipMessageHeader(void* sdk, long sipMessageHeaderId);
+void PortSIP_clearAddedSipMessageHeaders(void* sdk);
+int PortSIP_modifySipMessageHeader(void* sdk, long sessionId, const char* methodName, int msgType, const char* headerName, const char* headerValue);
+int PortSIP_removeModifiedSipMessageHeader(void* sdk, long sipMessageHeaderId);
+void PortSIP_clearModifiedSipMessageHeaders(void* sdk);
+/* The value of a header of a SIP message text (e.g. from receivedSignaling), into the caller's buffer. */
+int PortSIP_getSipMessageHeaderValue(void* sdk, const char* sipMessage, const char* headerName, char* headerValue, int headerValueLength);
+/* Report SIP messages sent / received as sendingSignaling / receivedSignaling events. */
+void PortSIP_enableCallbackSignaling(void* sdk, bool enableSending, bool enableReceived);
+
+int PortSIP_enable3GppTags(void* sdk, bool enable);
+int PortSIP_enableRport(void* sdk, bool enable);
+int PortSIP_setKeepAliveTime(void* sdk, int keepAliveTime);
+int PortSIP_setRtpKeepAlive(void* sdk, bool state, int keepAlivePayloadType, int deltaTransmitTimeMS);
+int PortSIP_setRtpPortRange(void* sdk, int minimumRtpAudioPort, int maximumRtpAudioPort, int minimumRtpVideoPort, int maximumRtpVideoPort);
+int PortSIP_setRtcpPortRange(void* sdk, int minimumRtcpAudioPort, int maximumRtcpAudioPort, int minimumRtcpVideoPort, int maximumRtcpVideoPort);
+/* srtpPolicy: SRTP_POLICY. */
+int PortSIP_setSrtpPolicy(void* sdk, int srtpPolicy, bool AllowSrtpOverUnsecureTransport);
+/* The host's network interfaces: no SDK handle, usable before initialize. getNICNums returns a
+ * count or a negative error code; getLocalIpAddress writes the index-th address into ip. */
+int PortSIP_getNICNums(void);
+int PortSIP_getLocalIpAddress(int index, char* ip, int ipSize);
 
 #endif /* PORTSIP_ABI_H */

@@ -7,7 +7,21 @@
 
 from . import events
 from ._lib import PortSIPLib
-from .enums import DtmfMethod, LogLevel, PresenceMode, SessionRefreshMode, TransportType
+from .enums import (
+    AudioCodec,
+    AudioFileFormat,
+    AudioStreamCallbackMode,
+    DtmfMethod,
+    LogLevel,
+    PresenceMode,
+    RecordMode,
+    SessionRefreshMode,
+    SipMessageType,
+    SrtpPolicy,
+    TransportType,
+    VideoCodec,
+    VideoStreamCallbackMode,
+)
 from .errors import (
     AlreadyInitializedError,
     CallStateError,
@@ -23,6 +37,7 @@ from .errors import (
     SDKError,
 )
 from .events import Event, SIPCallbackEvents
+from .media import AudioStatistics, VideoCaptureDevice, VideoStatistics
 
 __version__ = "0.1.0"
 
@@ -36,6 +51,17 @@ __all__ = [
     "PresenceMode",
     "DtmfMethod",
     "SessionRefreshMode",
+    "AudioCodec",
+    "VideoCodec",
+    "AudioFileFormat",
+    "RecordMode",
+    "SrtpPolicy",
+    "SipMessageType",
+    "AudioStreamCallbackMode",
+    "VideoStreamCallbackMode",
+    "AudioStatistics",
+    "VideoStatistics",
+    "VideoCaptureDevice",
     "PortSIPError",
     "SDKError",
     "LibraryLoadError",

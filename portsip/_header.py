@@ -172,10 +172,21 @@ class EventSpec:
     params: tuple[Param, ...]  # the C parameters after callbackIndex/callbackObject
 
 
+#: Media stream callbacks (raw audio/video frames, RTP packets) are typedefs named like the vendor's
+#: .NET delegates, ending in "Callback". They are passed to a PortSIP_* function rather than set on
+#: the dispatcher, so they are not SDK events; event typedefs end in "Handler".
+STREAM_CALLBACK_SUFFIX = "Callback"
+
+
+def event_typedefs(callbacks: list[Declaration]) -> list[Declaration]:
+    """The callback typedefs that are SDK events (the media stream callbacks left out), in order."""
+    return [decl for decl in callbacks if not decl.name.endswith(STREAM_CALLBACK_SUFFIX)]
+
+
 def event_specs(text: str) -> list[EventSpec]:
     callbacks, _ = parse_declarations(text)
     specs = []
-    for index, decl in enumerate(callbacks):
+    for index, decl in enumerate(event_typedefs(callbacks)):
         if not decl.name.endswith("Handler") or decl.returns != "int":
             raise ValueError(f"{decl.name}: callback typedefs are named <event>Handler and return int")
         routing = [p.c_type for p in decl.params[:2]]

@@ -10,13 +10,20 @@ from typing import Any, TypeVar, overload
 from collections.abc import Callable
 
 from . import _args
+from ._api.audio import AudioAPI
 from ._api.calls import CallsAPI
+from ._api.codecs import CodecsAPI
 from ._api.conference import ConferenceAPI
+from ._api.devices import DevicesAPI
+from ._api.headers import HeadersAPI
 from ._api.lifecycle import LifecycleAPI
 from ._api.messaging import MessagingAPI
+from ._api.network import NetworkAPI
 from ._api.presence import PresenceAPI
+from ._api.recording import RecordingAPI
 from ._api.registration import RegistrationAPI
 from ._api.transfer import TransferAPI
+from ._api.video import VideoAPI
 from ._backend import Feed, open_feed
 from ._dispatch import (
     DEFAULT_BACKLOG_SECONDS,
@@ -71,7 +78,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_all_after_fork)
 
 
-class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, CallsAPI, TransferAPI, ConferenceAPI):
+class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, CallsAPI, TransferAPI, ConferenceAPI, CodecsAPI, AudioAPI, VideoAPI, DevicesAPI, RecordingAPI, HeadersAPI, NetworkAPI):
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
     ``library`` is the SDK's path; when None, ``$PORTSIP_SDK_LIBRARY`` or the platform's

@@ -65,8 +65,10 @@ long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id);
 int stub_conference(void* sdk, int* kind, long* sessionIds, int capacity);
 
 /* The journal: every PortSIP_* call an initialized instance received, with all its arguments
- * (strings and buffers copied byte for byte). Entries stay valid until stub_journal_clear or
- * PortSIP_unInitialize of that instance. */
+ * (strings and buffers copied byte for byte; pointers such as window handles as their address).
+ * Entries stay valid until stub_journal_clear or PortSIP_unInitialize of that instance. With sdk
+ * NULL these read the process-wide journal of the functions that take no SDK handle
+ * (PortSIP_getNICNums, PortSIP_getLocalIpAddress, PortSIP_delCallbackParameters). */
 int stub_journal_count(void* sdk);
 int stub_journal_entry(void* sdk, int index, const char** function, const stub_value** args, int* nargs);
 void stub_journal_clear(void* sdk);
@@ -97,5 +99,47 @@ int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long lon
 /* The durations, in nanoseconds, of the calls of this instance's last waited flood: thread 0's calls
  * in order, then thread 1's, ... Copies at most `max` into `out`; returns how many there are. */
 long long stub_flood_durations(void* sdk, long long* out, long long max);
+
+/* ---- Frame sources: the media threads of a test. -----------------------------------------------
+ * A frame source is a native thread that feeds one media stream callback of an instance, as the
+ * SDK's media threads would: the audioRawCallback or videoRawCallback enabled for a session
+ * (PortSIP_enableAudioStreamCallback / PortSIP_enableVideoStreamCallback), or one of the RTP
+ * callbacks of PortSIP_setRtpCallback. */
+enum stub_stream_kind {
+    STUB_STREAM_AUDIO = 1,        /* audioRawCallback(object, session, mode, data, size, sampling_freq_hz) */
+    STUB_STREAM_VIDEO = 2,        /* videoRawCallback(object, session, mode, width, height, data, size) */
+    STUB_STREAM_RTP_RECEIVED = 3, /* receivedRTPCallback(object, session, is_audio, data, size) */
+    STUB_STREAM_RTP_SENDING = 4   /* sendingRTPCallback(object, session, is_audio, data, size) */
+};
+
+/* One frame as the callback receives it. */
+typedef struct stub_frame {
+    int kind;                   /* enum stub_stream_kind */
+    long session_id;            /* an open session of the instance (the callback's sessionId) */
+    const unsigned char* data;  /* `size` bytes (NULL only if size is 0), copied by the start call */
+    int size;
+    int sampling_freq_hz;       /* audio: the samplingFreqHz argument */
+    int width, height;          /* video: the width and height arguments */
+    int is_audio;               /* RTP: the isAudio argument (non-zero: true) */
+} stub_frame;
+
+/* Start a frame source and return its id (> 0), or a negative vendor code: ECoreNotInitialized
+ * (stale handle), ECoreArgumentIncorrect (frame NULL, unknown kind, negative size, count or
+ * interval, NULL data with a size), ECoreInviteSessionNotFound (no such session), ECoreStackFailure
+ * (no thread). The new thread calls the callback `count` times: the first frame at once, then one
+ * every `interval_ms`. Before each frame it looks up the callback, mode and callbackObject stored
+ * now, so enabling or disabling takes effect between frames; a frame that finds no callback is
+ * skipped (not delivered). Each call gets a fresh copy of the frame in a buffer that is overwritten
+ * and freed when the callback returns (a consumer must copy it). The source ends early when its
+ * session closes or the instance is uninitialized: PortSIP_unInitialize stops and joins the
+ * instance's sources, so no media callback runs after it returns. */
+long stub_frame_source_start(void* sdk, const stub_frame* frame, int count, int interval_ms);
+
+/* Wait up to `timeout_ms` for a frame source of `sdk` to finish. Returns 1 when it has finished
+ * (its thread is joined and its id released; *delivered, if not NULL, is the number of frames the
+ * callback received), 0 when it is still running (wait again), ECoreNotInitialized (stale handle)
+ * or ECoreArgumentIncorrect (unknown id, negative timeout). Every started source must be waited
+ * for until it returns 1, or end with PortSIP_unInitialize. */
+int stub_frame_source_wait(void* sdk, long source, int timeout_ms, int* delivered);
 
 #endif /* PORTSIP_STUB_H */

@@ -10,8 +10,10 @@ static void journal_entry_free(journal_entry* e)
     free(e);
 }
 
+vec g_process_journal;
+
 /* Append an immutable entry; strings and buffers are copied (NULL stays NULL). Caller holds g_mu. */
-void journal_add(instance* in, const char* function, int nargs, const stub_value* vals)
+void journal_push(vec* journal, const char* function, int nargs, const stub_value* vals)
 {
     journal_entry* e = calloc(1, sizeof *e + (size_t)nargs * sizeof(stub_value));
     if (!e)
@@ -26,19 +28,38 @@ void journal_add(instance* in, const char* function, int nargs, const stub_value
                 e->args[k].size = 0;
         }
     }
-    journal_entry** slot = vec_push(&in->journal, sizeof *slot);
+    journal_entry** slot = vec_push(journal, sizeof *slot);
     if (slot)
         *slot = e;
     else
         journal_entry_free(e);
 }
 
-void journal_clear(instance* in)
+void journal_add(instance* in, const char* function, int nargs, const stub_value* vals)
 {
-    journal_entry** entries = in->journal.items;
-    for (size_t i = 0; i < in->journal.n; i++)
+    journal_push(&in->journal, function, nargs, vals);
+}
+
+static void journal_free(vec* journal)
+{
+    journal_entry** entries = journal->items;
+    for (size_t i = 0; i < journal->n; i++)
         journal_entry_free(entries[i]);
-    vec_free(&in->journal);
+    vec_free(journal);
+}
+
+void journal_clear(instance* in) { journal_free(&in->journal); }
+
+/* Take g_mu and return the journal of `sdk` (NULL: the process-wide journal); on NULL g_mu is
+ * already released. */
+static vec* lock_journal(void* sdk)
+{
+    if (!sdk) {
+        ps_mutex_lock(&g_mu);
+        return &g_process_journal;
+    }
+    instance* in = lock_live(sdk);
+    return in ? &in->journal : NULL;
 }
 
 
@@ -232,22 +253,22 @@ long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id)
 /* Counts are never negative: a dead handle has 0 of everything. */
 int stub_journal_count(void* sdk)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
+    const vec* journal = lock_journal(sdk);
+    if (!journal)
         return 0;
-    int n = (int)in->journal.n;
+    int n = (int)journal->n;
     ps_mutex_unlock(&g_mu);
     return n;
 }
 
 int stub_journal_entry(void* sdk, int index, const char** function, const stub_value** args, int* nargs)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
+    const vec* journal = lock_journal(sdk);
+    if (!journal)
         return ECoreNotInitialized;
     int rc = ECoreArgumentIncorrect;
-    if (index >= 0 && (size_t)index < in->journal.n) {
-        const journal_entry* e = ((journal_entry**)in->journal.items)[index];
+    if (index >= 0 && (size_t)index < journal->n) {
+        const journal_entry* e = ((journal_entry**)journal->items)[index];
         if (function)
             *function = e->function;
         if (args)
@@ -262,10 +283,10 @@ int stub_journal_entry(void* sdk, int index, const char** function, const stub_v
 
 void stub_journal_clear(void* sdk)
 {
-    instance* in = lock_live(sdk);
-    if (!in)
+    vec* journal = lock_journal(sdk);
+    if (!journal)
         return;
-    journal_clear(in);
+    journal_free(journal);
     ps_mutex_unlock(&g_mu);
 }
 
@@ -287,3 +308,37 @@ int stub_callbacks_fired(void* sdk) { return read_counter(sdk, 0); }
 int stub_callbacks_nonzero(void* sdk) { return read_counter(sdk, 1); }
 
 int stub_pending_events(void* sdk) { return read_counter(sdk, 2); }
+
+/* ======================================================================== frame sources */
+
+long stub_frame_source_start(void* sdk, const stub_frame* frame, int count, int interval_ms)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return ECoreNotInitialized;
+    long rc = frame_source_start_locked(in, frame, count, interval_ms);
+    ps_mutex_unlock(&g_mu);
+    return rc;
+}
+
+/* Poll (g_mu is not held while sleeping, so the source and unInitialize proceed meanwhile). */
+int stub_frame_source_wait(void* sdk, long source, int timeout_ms, int* delivered)
+{
+    if (timeout_ms < 0)
+        return ECoreArgumentIncorrect;
+    int64_t deadline = ps_now_ns() + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        instance* in = lock_live(sdk);
+        if (!in)
+            return ECoreNotInitialized;
+        struct frame_source* finished = NULL;
+        int rc = frame_source_poll_locked(in, source, delivered, &finished);
+        ps_mutex_unlock(&g_mu);
+        if (finished)
+            frame_source_reap(finished); /* joins its thread: never under g_mu */
+        int64_t now = ps_now_ns();
+        if (rc != 0 || now >= deadline)
+            return rc;
+        sleep_until_ns(now + 1000000); /* poll every millisecond */
+    }
+}

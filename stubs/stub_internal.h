@@ -15,6 +15,13 @@
  *                     forwarding, DTMF, INFO, OPTIONS, BLF pickup, and the call settings
  *   stub_transfer.c   REFER: blind and attended transfer, accepting and rejecting
  *   stub_conference.c the instance's conference and its members
+ *   stub_media.c      codecs, audio processing, video settings, per-call media settings, statistics;
+ *                     an instance's media state (media_init, media_free)
+ *   stub_devices.c    audio and video devices, volumes, mute, loopback test
+ *   stub_playback.c   recording, files played to the remote side, PCM/video streams sent to it
+ *   stub_headers.c    added/modified SIP headers, parsing a header out of a SIP message, signaling callbacks
+ *   stub_network.c    transport and RTP/RTCP settings, the host's network interfaces
+ *   stub_streams.c    the media stream callbacks (raw audio/video, RTP) and the frame sources that call them
  *   stub_control.c    the journal of calls and the test-control API (stub_*)
  *   stub_events.generated.c  the 40 handler setters and the typed call of each handler
  *                     (generated from native/portsip_abi.h; do not edit)
@@ -38,6 +45,13 @@
  *   g_disp_mu  the dispatcher list and all handler slots.
  * The worker never takes g_mu, and never holds inst->mu and g_disp_mu together, so an API call
  * (even one made from inside a callback) cannot deadlock with a worker.
+ *
+ * Frame sources (stub_streams.c, started by the test control stub_frame_source_start) are the stub's
+ * media threads: each calls one media stream callback of one instance. A source takes g_mu only to
+ * look up the callback before each frame and to sleep between frames (on its own condition variable),
+ * and never holds a lock while calling the application. unInitialize stops and joins an instance's
+ * sources (frame_sources_stop_locked under g_mu, frame_sources_join after releasing it), so no media
+ * callback runs once it has returned.
  */
 #ifndef STUB_INTERNAL_H
 #define STUB_INTERNAL_H
@@ -118,6 +132,28 @@ typedef struct journal_entry {
 /* Other instances are referred to by serial number, never by pointer: a serial is looked up in
  * the registry each time, so a peer that was uninitialized (or whose memory was reused) is
  * simply "not there". Serial 0 means no local instance (e.g. an injected, external watcher). */
+/* A media stream callback as enableAudioStreamCallback / enableVideoStreamCallback / setRtpCallback
+ * stored it: the application's function (NULL: disabled), the mode it was enabled with, and the
+ * callbackObject it gets back as its first argument. */
+typedef struct stream_callback {
+    stub_fn fn;
+    int mode;
+    void* object;
+} stream_callback;
+
+/* What the media functions set on one call (stub_media.c, stub_playback.c, stub_streams.c). Zero
+ * means "not set" throughout: a session starts zeroed. */
+typedef struct session_media {
+    int video_bitrate_kbps, video_frame_rate; /* read back by getVideoStatistics (0: the stub's default) */
+    bool recording;
+    bool audio_file_looping, video_file_looping; /* a looping file plays until stopped; a file played
+                                                    once plays while its *FileFinished event is queued */
+    bool background_audio;
+    int pcm_stream_samples_per_sec; /* enableSendPcmStreamToRemote; 0: disabled */
+    bool video_stream_enabled;      /* enableSendVideoStreamToRemote */
+    stream_callback audio_stream, video_stream;
+} session_media;
+
 typedef struct session {
     long id;
     unsigned long long peer;
@@ -133,6 +169,9 @@ typedef struct session {
     unsigned char muted;             /* muteSession flags, MUTE_* bits */
     unsigned long long referrer;     /* placed by acceptRefer: the instance that sent the REFER ... */
     long referrer_session;           /* ... and its session, told how the new call goes */
+
+    /* Media state of the call (stub_media.c, stub_playback.c, stub_streams.c). */
+    session_media media;
 } session;
 
 enum { CALL_CONNECTED = 0, CALL_OUTGOING, CALL_INCOMING }; /* OUTGOING/INCOMING: not answered yet */
@@ -184,6 +223,25 @@ typedef struct mime_type {
     char* sub;
 } mime_type;
 
+#define STUB_AUDIO_CODECS 15 /* AUDIOCODEC_TYPE values but NONE (enums.tsv) */
+#define STUB_VIDEO_CODECS 6  /* VIDEOCODEC_TYPE values but NONE */
+
+/* One known codec of an instance (stub_media.c). */
+typedef struct codec_state {
+    int order;   /* 0: not enabled; else its place in the SDP offer (lower first) */
+    int payload; /* its RTP payload type (initially the vendor's default) */
+} codec_state;
+
+typedef struct sip_header { /* addSipMessageHeader / modifySipMessageHeader (stub_headers.c) */
+    long id;
+    bool modified; /* modify (replaces a header's value) rather than add */
+    long session_id;
+    int msg_type;
+    char* method;
+    char* name;
+    char* value;
+} sip_header;
+
 typedef struct script { /* one scripted outcome (stub_script_next_*) */
     bool set;
     int code;
@@ -231,6 +289,20 @@ typedef struct instance {
     /* load (stub_load.c), guarded by g_mu: the call durations of the last waited flood, in ns */
     long long* flood_durations;
     long long flood_count;
+
+    /* media (stub_media.c, stub_devices.c, stub_headers.c, stub_streams.c): guarded by g_mu; set up
+     * by media_init, released by media_free */
+    codec_state audio_codecs[STUB_AUDIO_CODECS], video_codecs[STUB_VIDEO_CODECS];
+    int next_codec_order;
+    int video_width, video_height;           /* setVideoResolution; read back by getVideoStatistics */
+    unsigned int speaker_volume, mic_volume; /* read back by get*Volume */
+    bool mic_muted;                          /* getAudioStatistics reports a silent microphone */
+    vec sip_headers;                         /* sip_header */
+    long next_header_id;
+    bool signaling_sending, signaling_received; /* enableCallbackSignaling */
+    stream_callback rtp_received, rtp_sending;  /* setRtpCallback: per instance */
+    vec frame_sources;                       /* frame_source* (stub_streams.c) */
+    long next_frame_source_id;
 } instance;
 
 /* The registry of live instances (stub_routing.c) and of dispatchers (stub_runtime.c). */
@@ -238,6 +310,7 @@ extern ps_mutex g_mu;
 extern vec g_instances; /* instance* */
 extern unsigned long long g_instance_serial;
 extern ps_mutex g_disp_mu;
+extern vec g_process_journal; /* calls of the functions without an SDK handle (stub_control.c) */
 
 /* Shorthands for one recorded argument; `nm` is the vendor parameter name. */
 #define J_INT(nm, v) ((stub_value){STUB_INT, (nm), (long long)(v), NULL, 0})
@@ -247,6 +320,8 @@ extern ps_mutex g_disp_mu;
     ((stub_value){STUB_STRING, (nm), 0, (const unsigned char*)(s), (s) ? (long long)strlen(s) : 0})
 #define J_HANDLE(nm, p) ((stub_value){STUB_LONG, (nm), (long long)(intptr_t)(p), NULL, 0}) /* a window handle */
 #define J_DATA(nm, p, len) ((stub_value){STUB_DATA, (nm), (len), (p), ((p) && (len) > 0) ? (len) : 0})
+/* A pointer (window handle, callback, callbackObject) is recorded as its address, an integer. */
+#define J_PTR(nm, p) ((stub_value){STUB_LONG, (nm), (long long)(intptr_t)(p), NULL, 0})
 /* Record the calling PortSIP_* function (its name via __func__) with these arguments. */
 #define J_COUNT(...) ((int)(sizeof((stub_value[]){__VA_ARGS__}) / sizeof(stub_value)))
 #define RECORD(in, ...) journal_add((in), __func__, J_COUNT(__VA_ARGS__), (stub_value[]){__VA_ARGS__})
@@ -279,6 +354,14 @@ extern ps_mutex g_disp_mu;
     if (!in) \
         return; \
     RECORD0(in)
+/* The frame of the functions that take no SDK handle (getNICNums, getLocalIpAddress,
+ * delCallbackParameters): take g_mu and record into the process-wide journal; leave with STUB_LEAVE. */
+#define STUB_ENTER_PROCESS(...) \
+    ps_mutex_lock(&g_mu); \
+    journal_push(&g_process_journal, __func__, J_COUNT(__VA_ARGS__), (stub_value[]){__VA_ARGS__})
+#define STUB_ENTER_PROCESS0() \
+    ps_mutex_lock(&g_mu); \
+    journal_push(&g_process_journal, __func__, 0, NULL)
 #define STUB_LEAVE(rc) \
     do { \
         long stub_rc_ = (rc); \
@@ -313,9 +396,13 @@ char* str_printf(const char* fmt, ...);
 const char* nz(const char* s);
 job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
 void job_free(job* j);
+void sleep_until_ns(int64_t due);
 unsigned char* dup_bytes(const void* p, size_t n);
 void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
 void job_push(instance* t, job* j, int delay_ms);
+bool job_queued(instance* t, int event, long id);
+int job_cancel(instance* t, int event, long id);
+void wipe_free(void* p, size_t n);
 void script_clear(script* s);
 void set_str(char** slot, const char* s);
 void vec_free(vec* v);
@@ -362,11 +449,29 @@ char* request_text(instance* in, const char* to, const char* kind, const char* m
 /* stub_control.c: journal and controls */
 long next_session_id(instance* in);
 void journal_add(instance* in, const char* function, int nargs, const stub_value* vals);
+void journal_push(vec* journal, const char* function, int nargs, const stub_value* vals);
 int args_from_values(int event, const stub_value* args, int nargs, stub_arg* a, long long* sizes);
 
 /* stub_runtime.c: the handler installed for an event, copied under the dispatcher lock */
 handler_slot lookup_handler(const dispatcher* d, unsigned long long serial, int event);
 void journal_clear(instance* in);
+
+/* stub_media.c: an instance's media state */
+void media_init(instance* in);
+void media_free(instance* in);
+int text_out(const char* text, size_t n, char* out, long long size);
+
+/* stub_headers.c, stub_playback.c */
+void sip_header_free(sip_header* h);
+void playback_end(instance* in, long sessionId);
+
+/* stub_streams.c: media stream callbacks and frame sources */
+struct frame_source;
+long frame_source_start_locked(instance* in, const stub_frame* frame, int count, int interval_ms);
+int frame_source_poll_locked(instance* in, long source, int* delivered, struct frame_source** finished);
+void frame_source_reap(struct frame_source* finished);
+void frame_sources_stop_locked(instance* in);
+void frame_sources_join(instance* in);
 
 /* Called by the generated setters (stub_events.generated.c). */
 void stub_set_handler(void* dispatcher, int event, stub_fn fn, long callbackIndex, long callbackObject);

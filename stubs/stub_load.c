@@ -32,20 +32,6 @@ typedef struct flood_worker {
 
 static long long now_ns(void) { return (long long)ps_now_ns(); }
 
-/* Sleep until `due` (ps_now_ns's clock): a timed wait that nothing signals. */
-static void sleep_until_ns(long long due)
-{
-    ps_mutex mu = PS_MUTEX_INIT;
-    ps_cond cv;
-    if (ps_cond_init(&cv) != 0)
-        return;
-    ps_mutex_lock(&mu);
-    while (ps_cond_wait_until(&cv, &mu, due) != PS_TIMEDOUT) {
-    }
-    ps_mutex_unlock(&mu);
-    ps_cond_destroy(&cv);
-}
-
 static void flood_free(flood* f)
 {
     job_free(f->template_args);
@@ -94,7 +80,7 @@ static void flood_main(void* arg)
             snprintf((char*)scratch, base + 48, "%d:%lld:%s", w->index, seq, nz(t->a[f->tag_field].s));
         }
         if (interval)
-            sleep_until_ns(start + seq * interval);
+            sleep_until_ns((int64_t)(start + seq * interval));
         long long before = now_ns();
         if (f->tag_kind == 'd' && base >= 16) { /* the call's time, for latency measurements */
             put_u32_le(scratch + 8, (unsigned)((unsigned long long)before & 0xFFFFFFFFu));

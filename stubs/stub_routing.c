@@ -174,8 +174,10 @@ session* other_end(const instance* in, const session* s, instance** peer)
 void close_session(instance* in, long id)
 {
     const session* s = find_session(in, id);
-    if (s)
+    if (s) {
+        playback_end(in, id);
         vec_remove(&in->sessions, (size_t)(s - (const session*)in->sessions.items), sizeof *s);
+    }
 }
 
 in_sub* find_in_sub(const instance* in, long id, size_t* index)

@@ -64,7 +64,7 @@ char* str_printf(const char* fmt, ...)
 
 /* Overwrite a copied buffer before freeing it: a reader that kept the pointer past its callback
  * sees 0xDD garbage (or an ASan report) instead of plausible data. */
-static void wipe_free(void* p, size_t n)
+void wipe_free(void* p, size_t n)
 {
     if (p) {
         memset(p, 0xDD, n);
@@ -171,6 +171,56 @@ void job_push(instance* t, job* j, int delay_ms)
     t->pending++;
     ps_cond_signal(&t->cv);
     ps_mutex_unlock(&t->mu);
+}
+
+/* Sleep until `due` (ps_now_ns's clock): a timed wait that nothing signals. */
+void sleep_until_ns(int64_t due)
+{
+    ps_mutex mu = PS_MUTEX_INIT;
+    ps_cond cv;
+    if (ps_cond_init(&cv) != 0)
+        return;
+    ps_mutex_lock(&mu);
+    while (ps_cond_wait_until(&cv, &mu, due) != PS_TIMEDOUT) {
+    }
+    ps_mutex_unlock(&mu);
+    ps_cond_destroy(&cv);
+}
+
+/* Whether a job of `event` whose first argument is the id `id` is queued on t (not yet firing).
+ * Caller holds g_mu. */
+bool job_queued(instance* t, int event, long id)
+{
+    ps_mutex_lock(&t->mu);
+    const job* j = t->head;
+    while (j && !(j->event == event && j->a[0].l == id))
+        j = j->next;
+    ps_mutex_unlock(&t->mu);
+    return j != NULL;
+}
+
+/* Drop the queued jobs of `event` whose first argument is the id `id` (e.g. the end of a playback
+ * that was stopped); one already firing is not affected. Caller holds g_mu. Returns how many. */
+int job_cancel(instance* t, int event, long id)
+{
+    int n = 0;
+    ps_mutex_lock(&t->mu);
+    job* kept = NULL; /* the last job left in the queue */
+    for (job** link = &t->head; *link;) {
+        job* j = *link;
+        if (j->event == event && j->a[0].l == id) {
+            *link = j->next;
+            job_free(j);
+            t->pending--;
+            n++;
+        } else {
+            kept = j;
+            link = &j->next;
+        }
+    }
+    t->tail = kept;
+    ps_mutex_unlock(&t->mu);
+    return n;
 }
 
 /* Fire `event` on instance t after delay_ms, from t's worker. Internal events are always well
@@ -299,6 +349,7 @@ static void instance_destroy(instance* in)
         j = next;
     }
     journal_clear(in);
+    media_free(in);
     mime_type* m = in->mimes.items;
     for (size_t i = 0; i < in->mimes.n; i++) {
         free(m[i].method);
@@ -340,6 +391,7 @@ static instance* instance_new(const dispatcher* d, unsigned long long disp_seria
     in->disp = d;
     in->disp_serial = disp_serial;
     in->next_message_id = in->next_subscribe_id = in->next_session_id = 1; /* ids are positive */
+    media_init(in);
     return in;
 }
 
@@ -422,10 +474,12 @@ void PortSIP_unInitialize(void* sdk)
                 break;
             }
         end_all_calls(in); /* its peers see the calls end */
+        frame_sources_stop_locked(in);
     }
     ps_mutex_unlock(&g_mu); /* never held while joining: the worker may still be firing */
     if (!in)
         return;
+    frame_sources_join(in); /* no media callback runs after unInitialize returns */
     bool on_own_worker = ps_thread_equal(ps_thread_self(), ps_thread_id_of(&in->thread));
     ps_mutex_lock(&in->mu);
     in->stop = true;

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from portsip import PortSIPLib, _backend_cffi, _backend_native
+from collections.abc import Callable
+
+import pytest
+
+from portsip import PortSIPLib, SDKError, _backend_cffi, _backend_native
 from portsip._backend import handler_type, setter_name
+from portsip._header import snake_case
 from portsip.events import EVENT_TYPES, Event
+
+#: PortSIP_* functions whose method is not named <the function without PortSIP_> in snake_case.
+RENAMED_METHODS = {
+    "PortSIP_unRegisterServer": "unregister_server",  # "unregister" is one word
+    "PortSIP_enable3GppTags": "enable_3gpp_tags",  # snake_case would split "3Gpp" as "3_gpp"
+}
+
+
+def method_name(function: str) -> str:
+    """The PortSIPLib method that calls the PortSIP_* ``function``."""
+    return RENAMED_METHODS.get(function, snake_case(function.removeprefix("PortSIP_")))
+
+
+def vendor_error(call: Callable[[], object], name: str, family: type[SDKError] = SDKError) -> None:
+    """``call()`` raises the SDK's code ``name`` (e.g. "ECoreSipHeaderNotExist") as a ``family`` exception."""
+    with pytest.raises(family) as raised:
+        call()
+    assert raised.value.name == name
 
 
 def install_backend_handler(lib: PortSIPLib, event_type: type[Event], callback_index: int) -> None:

@@ -45,7 +45,9 @@ def long_arguments() -> list[tuple[str, int]]:
                 checked.append(name)
             return real_integer(name, value, c_type, *args, **kwargs)
 
-        stand_in = mock.Mock(**{"_call.side_effect": _Reached, "_call_void.side_effect": _Reached})
+        # Every path to C (SDKCore._call, _call_void, _call_out_ints, the mixins' private helpers)
+        # stops the method there, after its arguments were checked.
+        stand_in = mock.Mock(**{f"{name}.side_effect": _Reached for name in PRIVATE_HELPERS})
         with mock.patch.object(_args, "integer", spy), pytest.raises(_Reached):
             getattr(PortSIPLib, method)(stand_in, *valid)
         parameters = list(inspect.signature(getattr(PortSIPLib, method)).parameters)[1:]
@@ -54,6 +56,12 @@ def long_arguments() -> list[tuple[str, int]]:
 
 
 real_integer = _args.integer
+PRIVATE_HELPERS = {
+    name
+    for cls in PortSIPLib.__mro__
+    for name, value in vars(cls).items()
+    if name.startswith("_") and not name.startswith("__") and callable(value)
+}
 LONG_ARGUMENTS = long_arguments()
 
 

@@ -12,9 +12,13 @@ calling :meth:`_call`, so bad input never reaches C.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import ClosedError, InvalidStateError, NotInitializedError, error_for_code
+from ..errors import ClosedError, InvalidStateError, NotInitializedError, PortSIPError, SDKError, error_for_code
+
+#: The largest buffer offered to the SDK for one string it writes (names, header values, addresses).
+TEXT_OUT_LIMIT = 1 << 20
 
 
 class SDKCore:
@@ -39,11 +43,14 @@ class SDKCore:
             raise NotInitializedError.for_function(function)
         return self._sdk
 
-    def _call(self, function: str, *args: Any) -> int:
-        """Call a PortSIP_* function that returns 0, a count or an id, or a negative code; raise on a code."""
+    def _call(self, function: str, *args: Any, need_sdk: bool = True) -> int:
+        """Call a PortSIP_* function that returns 0, a count or an id, or a negative code; raise on a code.
+
+        ``need_sdk=False``: a function that takes no SDK handle (getNICNums, ...), callable before initialize.
+        """
         with self._lock:
-            sdk = self._usable(function)
-            result = int(getattr(self._c, function)(sdk, *args))
+            sdk = self._usable(function, need_sdk=need_sdk)
+            result = int(getattr(self._c, function)(*((sdk, *args) if need_sdk else args)))
         if result < 0:
             raise error_for_code(result, function)
         return result
@@ -53,3 +60,34 @@ class SDKCore:
         with self._lock:
             sdk = self._usable(function)
             getattr(self._c, function)(sdk, *args)
+
+    def _call_out_ints(self, function: str, count: int, *args: Any) -> list[int]:
+        """Call a function whose last ``count`` parameters are int out-pointers; their values, in order."""
+        values = self._ffi.new("int[]", count)
+        self._call(function, *args, *(values + k for k in range(count)))
+        return list(values)
+
+    def _call_text_out(self, function: str, sizes: tuple[int, ...], call: Callable[..., object]) -> tuple[str, ...]:
+        """Strings the SDK writes into char buffers, decoded (UTF-8, surrogateescape).
+
+        ``call(*buffers)`` makes the C call (through :meth:`_call`) with fresh buffers of ``sizes``
+        bytes; ``len(buffer)`` is a buffer's size. A call the SDK answers with ECoreBufferTooSmall, or
+        whose string fills a buffer to its last byte (perhaps cut short), is made again with twice
+        the room, so a long name is never returned truncated.
+        """
+        while True:
+            buffers = [self._ffi.new("char[]", size) for size in sizes]
+            try:
+                call(*buffers)
+            except SDKError as exc:
+                if exc.name != "ECoreBufferTooSmall" or min(sizes) >= TEXT_OUT_LIMIT:
+                    raise
+                sizes = tuple(min(2 * size, TEXT_OUT_LIMIT) for size in sizes)
+                continue
+            raw = [self._ffi.string(buffer) for buffer in buffers]
+            full = [len(text) >= size - 1 for text, size in zip(raw, sizes, strict=True)]
+            if not any(full):
+                return tuple(text.decode("utf-8", "surrogateescape") for text in raw)
+            if max(sizes) >= TEXT_OUT_LIMIT:
+                raise PortSIPError(f"{function}: the SDK wrote a string of {TEXT_OUT_LIMIT} bytes or more", function=function)
+            sizes = tuple(min(2 * size, TEXT_OUT_LIMIT) if grow else size for grow, size in zip(full, sizes, strict=True))

@@ -39,6 +39,12 @@ from ._build import StubBuildError, stub_library_path
 
 __all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference"]
 
+_FRAME_KINDS = {  # kind -> enum stub_stream_kind member
+    "audio": "STUB_STREAM_AUDIO",
+    "video": "STUB_STREAM_VIDEO",
+    "rtp_received": "STUB_STREAM_RTP_RECEIVED",
+    "rtp_sending": "STUB_STREAM_RTP_SENDING",
+}
 _STUB_ABI_VERSION = 1
 
 _lock = threading.Lock()
@@ -111,8 +117,8 @@ class StubControl:
         return result
 
     @staticmethod
-    def _milliseconds(delay: float) -> int:
-        return int(round(_args.seconds("delay", delay, maximum=3600) * 1000))
+    def _milliseconds(delay: float, name: str = "delay") -> int:
+        return int(round(_args.seconds(name, delay, maximum=3600) * 1000))
 
     # ---- injecting events ---------------------------------------------------------------------
 
@@ -264,12 +270,75 @@ class StubControl:
             return None
         return StubConference(video=kind[0] == 2, session_ids=tuple(ids[0:members]))
 
+    # ---- media frames -------------------------------------------------------------------------
+
+    def start_frame_source(
+        self,
+        kind: str,
+        session_id: int,
+        frame: bytes,
+        *,
+        count: int,
+        interval: float = 0.0,
+        sampling_freq_hz: int = 16000,
+        width: int = 0,
+        height: int = 0,
+        is_audio: bool = True,
+    ) -> int:
+        """Feed a media stream callback from a new native thread, as the SDK's media threads would.
+
+        ``kind`` picks the callback: "audio" or "video" (enabled for the call ``session_id`` with
+        PortSIP_enableAudioStreamCallback / PortSIP_enableVideoStreamCallback), "rtp_received" or
+        "rtp_sending" (PortSIP_setRtpCallback). It is called ``count`` times with a copy of ``frame``,
+        ``interval`` seconds apart; the other arguments are the callback's (samplingFreqHz; width and
+        height; isAudio). Returns the source's id for :meth:`wait_frame_source`. See
+        stub_frame_source_start in stubs/portsip_stub.h for the exact rules.
+        """
+        if kind not in _FRAME_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(_FRAME_KINDS)}, not {kind!r}")
+        data = _args.data("frame", frame)
+        spec: Any = self._ffi.new("stub_frame*")
+        buffer = self._ffi.from_buffer("unsigned char[]", data)  # the start call copies it
+        spec.kind = getattr(self._c, _FRAME_KINDS[kind])
+        spec.session_id = _args.integer("session_id", session_id, "long")
+        spec.data, spec.size = buffer, len(data)
+        spec.sampling_freq_hz = _args.integer("sampling_freq_hz", sampling_freq_hz)
+        spec.width, spec.height = _args.integer("width", width), _args.integer("height", height)
+        spec.is_audio = int(_args.flag("is_audio", is_audio))
+        count = _args.integer("count", count, minimum=0)
+        interval_ms = self._milliseconds(interval, "interval")
+        return self._check(self._c.stub_frame_source_start(self._sdk(), spec, count, interval_ms), "stub_frame_source_start")
+
+    def wait_frame_source(self, source: int, timeout: float = 5.0) -> int:
+        """Wait for a frame source to finish; the number of frames its callback received.
+
+        TimeoutError if it still runs after ``timeout`` seconds (wait again, or close the PortSIPLib:
+        uninitializing stops its sources).
+        """
+        delivered = self._ffi.new("int*")
+        source = _args.integer("source", source, "long")
+        result = self._c.stub_frame_source_wait(self._sdk(), source, self._milliseconds(timeout, "timeout"), delivered)
+        if self._check(result, "stub_frame_source_wait") == 0:
+            raise TimeoutError(f"frame source {source} is still running after {timeout} s")
+        return int(delivered[0])
+
     # ---- reading back -------------------------------------------------------------------------
 
     @property
     def calls(self) -> list[StubCall]:
         """Every PortSIP_* call this instance received, oldest first."""
-        sdk = self._sdk()
+        return self._journal(self._sdk())
+
+    @property
+    def process_calls(self) -> list[StubCall]:
+        """The calls of the functions without an SDK handle (PortSIP_getNICNums, PortSIP_getLocalIpAddress,
+        PortSIP_delCallbackParameters), from every instance of the process, oldest first."""
+        return self._journal(self._ffi.NULL)
+
+    def clear_process_calls(self) -> None:
+        self._c.stub_journal_clear(self._ffi.NULL)
+
+    def _journal(self, sdk: Any) -> list[StubCall]:
         function = self._ffi.new("char**")
         args = self._ffi.new("stub_value**")
         nargs = self._ffi.new("int*")
