@@ -19,7 +19,8 @@ within ``backlog_events``/``backlog_bytes`` (oldest evicted first).
 
 Per event the router does a dict lookup (the handler table is rebuilt when handlers change, with
 the base classes resolved then, not per event) and appends to the backlog; locks, wake-ups, stream
-hand-offs and budget releases happen once per batch.
+hand-offs and budget releases happen once per batch. Once receipts are in use, each batch is first
+scanned for the outcomes of sends (a set lookup per event).
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ _EXPIRE_EVERY = 0.25  # ... and looks for expired ones at most this often
 _RELEASE_EVERY = 64  # the handler thread returns budget at least every this many events
 _STOP = object()
 _END = object()
+
+
+def _ignore_outcomes(items: list[object]) -> None:
+    """The outcome sink until watch_outcomes() sets one."""
 
 
 class _Marker:
@@ -100,6 +105,9 @@ class EventHub:
         self._markers: weakref.WeakSet[_Marker] = weakref.WeakSet()
         self._to_handlers: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._runner: threading.Thread | None = None
+        # Receipts (portsip._receipts): events of these types also go to the sink; empty until used.
+        self._outcome_types: frozenset[type] = frozenset()
+        self._outcome_sink: Callable[[list[object]], None] = _ignore_outcomes
         self._errors_lock = threading.Lock()
         self._errors: collections.deque[BaseException] = collections.deque(maxlen=100)
         # Counters; each written by one thread only (router, handler thread, or under _errors_lock).
@@ -156,6 +164,12 @@ class EventHub:
 
     def _deliver(self, items: list[object], sizes: list[int]) -> None:
         table = self._table
+        watched = self._outcome_types  # read after take(): sees a watch set before the send was made
+        if watched:  # receipts (portsip._receipts) resolve first: before drain() markers and handlers
+            try:
+                self._outcome_sink([item for item in items if type(item) in watched])
+            except BaseException as exc:  # the batch must still reach everyone else
+                self._record_error(exc, "resolving receipts failed")
         to_handlers: list[tuple[object, int]] = []
         failures: list[PipelineFailure] = []
         free_events = free_bytes = 0
@@ -198,6 +212,13 @@ class EventHub:
         if to_handlers:
             self._to_handlers.put(to_handlers)
         self._feed.release(free_events, free_bytes, False)
+
+    def watch_outcomes(self, event_types: Iterable[type], sink: Callable[[list[object]], None]) -> None:
+        """Also pass the events of ``event_types`` to ``sink``, on the router once per batch, in
+        arrival order and before anything else sees the batch (how receipts learn the outcomes of
+        sends; see portsip._receipts)."""
+        self._outcome_sink = sink
+        self._outcome_types = frozenset(event_types)  # last: the router looks at the types first
 
     def _trim_backlog(self) -> None:
         limits, backlog = self._limits, self._backlog
