@@ -7,6 +7,7 @@
 
 from . import events
 from ._lib import PortSIPLib
+from ._receipts import Receipt
 from .enums import (
     AudioCodec,
     AudioFileFormat,
@@ -35,6 +36,7 @@ from .errors import (
     NotInitializedError,
     PortSIPError,
     SDKError,
+    SendFailedError,
 )
 from .events import Event, SIPCallbackEvents
 from .media import AudioStatistics, VideoCaptureDevice, VideoStatistics
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PortSIPLib",
+    "Receipt",
     "SIPCallbackEvents",
     "Event",
     "events",
@@ -74,4 +77,5 @@ __all__ = [
     "NotFoundError",
     "LicenseError",
     "CallStateError",
+    "SendFailedError",
 ]

@@ -31,8 +31,8 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def text(name: str, value: object) -> bytes:
-    """A str for a `const char*` parameter, as the bytes C receives."""
+def text(name: str, value: object, carrier: str = "a C string") -> bytes:
+    """A str for a `const char*` parameter (or another ``carrier`` of text), as the bytes C receives."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be str, not {_type_name(value)}")
     try:
@@ -40,7 +40,7 @@ def text(name: str, value: object) -> bytes:
     except UnicodeEncodeError as exc:
         raise ValueError(f"{name} cannot be encoded as UTF-8: {exc.reason} at index {exc.start}") from None
     if b"\0" in encoded:
-        raise ValueError(f"{name} contains a NUL character, which a C string cannot carry")
+        raise ValueError(f"{name} contains a NUL character, which {carrier} cannot carry")
     return encoded
 
 

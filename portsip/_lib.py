@@ -35,6 +35,7 @@ from ._dispatch import (
 )
 from ._header import snake_case
 from ._loader import load_library
+from ._receipts import ReceiptBook
 from .errors import ClosedError, HandlerError, InvalidStateError, PortSIPError
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
 
@@ -140,6 +141,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
             self._feed.free()
             raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
         self._hub = EventHub(f"portsip-{self._id}", self._feed, limits)
+        self._receipts = ReceiptBook(f"portsip-{self._id}", self._hub)
         try:
             self._feed.connect(self._loaded, self._dispatcher)
         except BaseException:
@@ -214,6 +216,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
             self._c.PSCallback_releaseCallbackDispatcher(self._dispatcher)  # only after unInitialize
         finally:
             self._hub.close(timeout)
+            self._receipts.close()  # after the last outcome was delivered: the rest never comes
             with _open_lock:
                 _open.pop(self._id, None)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from collections.abc import Sequence
 
 from . import _header
+from ._event_base import Event
 
 __all__ = [
     "PortSIPError",
@@ -27,6 +28,7 @@ __all__ = [
     "NotFoundError",
     "LicenseError",
     "CallStateError",
+    "SendFailedError",
     "error_name",
     "error_for_code",
 ]
@@ -74,6 +76,23 @@ class HandlerError(PortSIPError):
     def __init__(self, message: str, errors: Sequence[BaseException]) -> None:
         super().__init__(message)
         self.errors = list(errors)
+
+
+class SendFailedError(PortSIPError):
+    """The SDK reported that a send failed (a receipt's failure event, e.g. SendOutOfDialogMessageFailure).
+
+    Unlike :class:`SDKError`, :attr:`code` is the SIP status code of the answer (404, 486, 408...),
+    :attr:`reason` its reason phrase, and :attr:`event` the failure event itself.
+    """
+
+    def __init__(self, message: str, *, code: int, reason: str, event: Event, function: str | None = None) -> None:
+        super().__init__(message, function=function)
+        #: The SIP status code of the failure (not an SDK return code).
+        self.code: int = code
+        #: The SIP reason phrase, e.g. "Not Found".
+        self.reason = reason
+        #: The failure event (portsip.events), with every field the SDK passed.
+        self.event = event
 
 
 class SDKError(PortSIPError):

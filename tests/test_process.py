@@ -100,6 +100,38 @@ def test_the_child_of_a_fork_cannot_use_the_parents_instance(portsip_stub_librar
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_receipts_after_fork_and_pending_at_exit(portsip_stub_library: str) -> None:
+    """A forked child cannot wait for the parent's receipt (no router there: it would never end);
+    receipts still pending at interpreter exit neither hang nor crash it."""
+    code = """
+        import os
+        from portsip import PortSIPLib, InvalidStateError
+        from portsip.testing import StubControl, stub_library_path
+
+        lib = PortSIPLib(stub_library_path())
+        lib.initialize()
+        lib.set_user("alice", sip_domain="example.com")
+        StubControl(lib).script_next_send(200, "OK", delay=0.5)
+        receipt = lib.send_text("sip:alice@example.com", "to myself")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                receipt.result()
+            except InvalidStateError:
+                os._exit(0)
+            os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert receipt.result().message_id == receipt.id
+        StubControl(lib).script_next_send(200, "OK", delay=30)
+        pending = lib.send_text("sip:alice@example.com", "never answered before exit")
+        print("ok")
+    """
+    result = run(code, portsip_stub_library)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
 def test_close_while_many_native_threads_emit(portsip_stub_library: str) -> None:
     code = """
         import threading

@@ -12,13 +12,19 @@ calling :meth:`_call`, so bad input never reaches C.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ClosedError, InvalidStateError, NotInitializedError, PortSIPError, SDKError, error_for_code
+from ..events import Event
+
+if TYPE_CHECKING:
+    from .._receipts import Outcomes, Receipt, ReceiptBook
 
 #: The largest buffer offered to the SDK for one string it writes (names, header values, addresses).
 TEXT_OUT_LIMIT = 1 << 20
+
+E = TypeVar("E", bound=Event)
 
 
 class SDKCore:
@@ -32,6 +38,7 @@ class SDKCore:
     _closed: bool
     _registered: bool  # register_server succeeded and unregister_server has not run since
     _forked: bool
+    _receipts: ReceiptBook  # the receipts of the *_with_receipt sends (portsip._receipts)
 
     def _usable(self, function: str, *, need_sdk: bool = True) -> Any:
         """The SDK handle, or the exception that says why ``function`` cannot be called now."""
@@ -54,6 +61,15 @@ class SDKCore:
         if result < 0:
             raise error_for_code(result, function)
         return result
+
+    def _call_with_receipt(
+        self, outcomes: Outcomes[E], function: str, args: tuple[Any, ...], timeout: float, key: Callable[[int], tuple[Hashable, str]]
+    ) -> Receipt[E]:
+        """:meth:`_call` for a send that returns an id, with a receipt for its outcome (portsip._receipts).
+
+        ``args`` are checked already; ``key(id)`` is what the outcome events of this send carry.
+        """
+        return self._receipts.send(outcomes, lambda: self._call(function, *args), timeout, key)
 
     def _call_void(self, function: str, *args: Any) -> None:
         """Call a PortSIP_* function that returns void: C has no way to report an error."""

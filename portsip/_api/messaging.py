@@ -1,8 +1,15 @@
-"""Instant messaging: SIP MESSAGE inside a call and out of dialog, and the accepted MIME types."""
+"""Instant messaging: SIP MESSAGE inside a call and out of dialog, and the accepted MIME types.
+
+Each send returns a message id that its Send*Success / Send*Failure event carries; the
+``*_with_receipt`` forms and :meth:`MessagingAPI.send_text` return a :class:`~portsip.Receipt`
+that resolves from that event instead (see portsip._receipts).
+"""
 
 from __future__ import annotations
 
 from .. import _args
+from .._receipts import DEFAULT_RECEIPT_TIMEOUT, IN_DIALOG_MESSAGE, OUT_OF_DIALOG_MESSAGE, Receipt
+from ..events import SendMessageSuccess, SendOutOfDialogMessageSuccess
 from ._core import SDKCore
 
 
@@ -26,17 +33,10 @@ class MessagingAPI(SDKCore):
         """PortSIP_sendMessage: a MESSAGE inside the established call ``session_id``.
 
         Returns the message id; the outcome arrives as SendMessageSuccess/SendMessageFailure
-        carrying it. ``data`` is the body as bytes (encode text yourself, e.g. UTF-8).
+        carrying it (perhaps before this returns: see :meth:`send_message_with_receipt`). ``data``
+        is the body as bytes (encode text yourself, e.g. UTF-8).
         """
-        body = _args.data("data", data)
-        return self._call(
-            "PortSIP_sendMessage",
-            _args.integer("session_id", session_id, "long"),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-            body,
-            len(body),
-        )
+        return self._call("PortSIP_sendMessage", *_in_dialog(session_id, mime_type, sub_mime_type, data))
 
     def send_out_of_dialog_message(
         self, to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool = False
@@ -44,15 +44,82 @@ class MessagingAPI(SDKCore):
         """PortSIP_sendOutOfDialogMessage: a MESSAGE outside any call, to a SIP URI.
 
         Returns the message id; the outcome arrives as SendOutOfDialogMessageSuccess/Failure
-        carrying it. ``is_sms`` adds ``messagetype=SMS`` to the To header.
+        carrying it (perhaps before this returns: see :meth:`send_text` and
+        :meth:`send_out_of_dialog_message_with_receipt`). ``is_sms`` adds ``messagetype=SMS`` to
+        the To header.
         """
-        body = _args.data("data", data)
-        return self._call(
-            "PortSIP_sendOutOfDialogMessage",
-            _args.text("to", to),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-            _args.flag("is_sms", is_sms),
-            body,
-            len(body),
+        return self._call("PortSIP_sendOutOfDialogMessage", *_out_of_dialog(to, mime_type, sub_mime_type, data, is_sms))
+
+    def send_text(
+        self, to: str, text: str, *, is_sms: bool = False, timeout: float = DEFAULT_RECEIPT_TIMEOUT
+    ) -> Receipt[SendOutOfDialogMessageSuccess]:
+        """Send ``text`` to a SIP URI as an out-of-dialog MESSAGE (text/plain, UTF-8); returns its receipt.
+
+        ``lib.send_text(to, text).result()`` returns the SendOutOfDialogMessageSuccess event or
+        raises SendFailedError with the SIP code and reason (404 for an unknown user, ...);
+        ``await lib.send_text(to, text)`` does the same in asyncio. The receipt fails with
+        TimeoutError if no outcome arrives within ``timeout`` seconds. ``receipt.id`` is the
+        message id. Text with a NUL character is refused (ValueError): text/plain cannot carry
+        one; see :meth:`send_out_of_dialog_message_with_receipt` for other bodies.
+        """
+        body = _args.text("text", text, "text/plain (RFC 2045)")
+        args = _out_of_dialog(to, "text", "plain", body, is_sms)
+        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, "PortSIP_sendOutOfDialogMessage", args, timeout, _by_message_id)
+
+    def send_out_of_dialog_message_with_receipt(
+        self,
+        to: str,
+        mime_type: str,
+        sub_mime_type: str,
+        data: bytes,
+        is_sms: bool = False,
+        *,
+        timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+    ) -> Receipt[SendOutOfDialogMessageSuccess]:
+        """:meth:`send_out_of_dialog_message`, returning a receipt for its outcome instead of the id.
+
+        The receipt resolves with the SendOutOfDialogMessageSuccess event carrying its message id,
+        raises SendFailedError (the SIP code and reason) for the Failure event, and TimeoutError if
+        neither arrives within ``timeout`` seconds; the event may even come before this returns.
+        """
+        args = _out_of_dialog(to, mime_type, sub_mime_type, data, is_sms)
+        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, "PortSIP_sendOutOfDialogMessage", args, timeout, _by_message_id)
+
+    def send_message_with_receipt(
+        self, session_id: int, mime_type: str, sub_mime_type: str, data: bytes, *, timeout: float = DEFAULT_RECEIPT_TIMEOUT
+    ) -> Receipt[SendMessageSuccess]:
+        """:meth:`send_message` inside the call ``session_id``, returning a receipt for its outcome.
+
+        The receipt resolves with the SendMessageSuccess event of this session and message id,
+        raises SendFailedError (the SIP code and reason) for SendMessageFailure, and TimeoutError
+        if neither arrives within ``timeout`` seconds.
+        """
+        args = _in_dialog(session_id, mime_type, sub_mime_type, data)
+        return self._call_with_receipt(
+            IN_DIALOG_MESSAGE, "PortSIP_sendMessage", args, timeout, lambda message_id: ((args[0], message_id), "")
         )
+
+
+def _in_dialog(session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> tuple[object, ...]:
+    """PortSIP_sendMessage's arguments after the handle, checked."""
+    body = _args.data("data", data)
+    session = _args.integer("session_id", session_id, "long")
+    return session, _args.text("mime_type", mime_type), _args.text("sub_mime_type", sub_mime_type), body, len(body)
+
+
+def _out_of_dialog(to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool) -> tuple[object, ...]:
+    """PortSIP_sendOutOfDialogMessage's arguments after the handle, checked."""
+    body = _args.data("data", data)
+    return (
+        _args.text("to", to),
+        _args.text("mime_type", mime_type),
+        _args.text("sub_mime_type", sub_mime_type),
+        _args.flag("is_sms", is_sms),
+        body,
+        len(body),
+    )
+
+
+def _by_message_id(message_id: int) -> tuple[int, str]:
+    """The key of an out-of-dialog MESSAGE's outcome events: its message id."""
+    return message_id, ""

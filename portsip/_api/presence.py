@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .. import _args
+from .._receipts import DEFAULT_RECEIPT_TIMEOUT, PRESENCE, Receipt, contact
 from ..enums import PresenceMode
+from ..events import PresenceOffline, PresenceOnline
 from ._core import SDKCore
 
 
@@ -27,7 +29,22 @@ class PresenceAPI(SDKCore):
 
         The contact's state arrives as PresenceOnline / PresenceOffline.
         """
-        return self._call("PortSIP_presenceSubscribe", _args.text("to", to), _args.text("subject", subject))
+        return self._call("PortSIP_presenceSubscribe", *_subscription(to, subject))
+
+    def presence_subscribe_with_receipt(
+        self, to: str, subject: str = "", *, timeout: float = DEFAULT_RECEIPT_TIMEOUT
+    ) -> Receipt[PresenceOnline | PresenceOffline]:
+        """:meth:`presence_subscribe`, returning a receipt for the contact's first reported state.
+
+        v17.1 reports neither the success nor the failure of a SUBSCRIBE, and its presence events
+        carry no subscribe id: the receipt resolves with the first PresenceOnline or
+        PresenceOffline from that contact (matched by user and domain of ``to``) that arrives after
+        this call began, and never raises SendFailedError. PresenceOffline may mean offline,
+        refused or unreachable; no event at all (in P2P mode the contact must accept first) ends
+        in TimeoutError after ``timeout`` seconds. ``receipt.id`` is the subscribe id.
+        """
+        args = _subscription(to, subject)
+        return self._call_with_receipt(PRESENCE, "PortSIP_presenceSubscribe", args, timeout, lambda subscribe_id: contact(to))
 
     def presence_terminate_subscribe(self, subscribe_id: int) -> None:
         """PortSIP_presenceTerminateSubscribe: stop watching."""
@@ -60,10 +77,19 @@ class PresenceAPI(SDKCore):
         """PortSIP_sendSubscription: SUBSCRIBE to any event package; returns the subscription id.
 
         v17.1's C ABI has no handler for generic NOTIFYs; message-summary and dialog arrive as
-        WaitingVoiceMessage/WaitingFaxMessage and DialogStateUpdated.
+        WaitingVoiceMessage/WaitingFaxMessage and DialogStateUpdated. It has no event for the
+        SUBSCRIBE's success or failure either, so there is no receipt form: nothing the SDK
+        reports tells this subscription's outcome (those events carry no subscription id, and
+        MWI's account field need not name ``to``). Use ``wait_for(DialogStateUpdated,
+        predicate=...)`` for the first BLF state of a monitored URI.
         """
         return self._call("PortSIP_sendSubscription", _args.text("to", to), _args.text("event_name", event_name))
 
     def terminate_subscription(self, subscription_id: int) -> None:
         """PortSIP_terminateSubscription (returns nothing in C: no error can be reported)."""
         self._call_void("PortSIP_terminateSubscription", _args.integer("subscription_id", subscription_id, "long"))
+
+
+def _subscription(to: str, subject: str) -> tuple[bytes, bytes]:
+    """PortSIP_presenceSubscribe's arguments after the handle, checked."""
+    return _args.text("to", to), _args.text("subject", subject)

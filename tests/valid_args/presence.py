@@ -7,6 +7,7 @@ VALID: dict[str, tuple[Any, ...]] = {
     "set_default_subscription_time": (60,),
     "set_default_publication_time": (60,),
     "presence_subscribe": ("sip:bob@example.com", "subject"),
+    "presence_subscribe_with_receipt": ("sip:bob@example.com", "subject"),
     "presence_terminate_subscribe": (1,),
     "presence_accept_subscribe": (1,),
     "presence_reject_subscribe": (1,),
