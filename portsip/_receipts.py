@@ -181,8 +181,8 @@ class Receipt(Generic[T_co]):
         which its send's timeout bounds); past it, TimeoutError and the receipt stays pending.
         A blocking wait is refused in an event handler, like ``wait_for``.
         """
+        limit = _args.timeout("timeout", timeout)
         if not self._done:
-            limit = _args.timeout("timeout", timeout)
             self._book._check_can_wait("Receipt.result()", blocking=True)
             waker = self._book._waker_for(self)
             if waker is not None and not waker.wait(limit):

@@ -86,6 +86,8 @@ def test_send_text_returns_a_receipt_that_resolves_with_the_success_event(portsi
     assert isinstance(success, SendOutOfDialogMessageSuccess)
     assert (success.message_id, success.to_uri) == (receipt.id, BOB)
     assert receipt.done() and receipt.result() is success  # result() may be asked again
+    with pytest.raises(TypeError):
+        receipt.result(timeout="soon")  # type: ignore[arg-type]
     received = bob.wait_for(RecvOutOfDialogMessage)
     assert (received.mime_type, received.sub_mime_type, received.data, received.text) == ("text", "plain", text.encode(), text)
     [call] = StubControl(portsip_lib).calls_to("PortSIP_sendOutOfDialogMessage")
