@@ -47,7 +47,19 @@ class NativeLibrary(Extension):
 
 class BuildNative(build_ext):
     def get_ext_filename(self, fullname: str) -> str:
-        return os.path.join(cbuild.PREBUILT_DIR, cbuild.library_filename(EVENTS))  # inside the package
+        # <package>/_prebuilt/<library file>: called with the dotted name, or its last part alone
+        return os.path.join(*fullname.split(".")[:-1], cbuild.PREBUILT_DIR, cbuild.library_filename(EVENTS))
+
+    def copy_extensions_to_source(self) -> None:
+        """Editable installs: put the library where the package looks for it (portsip/_prebuilt)."""
+        build_py = self.get_finalized_command("build_py")
+        for ext in self.extensions:
+            built = Path(self.build_lib) / self.get_ext_filename(self.get_ext_fullname(ext.name))
+            if isinstance(ext, NativeLibrary) and built.is_file():
+                package_dir = Path(build_py.get_package_dir(".".join(ext.name.split(".")[:-1])))
+                target = package_dir / cbuild.PREBUILT_DIR / built.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.copy_file(str(built), str(target), level=self.verbose)
 
     def build_extension(self, ext: Extension) -> None:
         if not isinstance(ext, NativeLibrary):
