@@ -14,7 +14,6 @@ from ._api.lifecycle import LifecycleAPI
 from ._api.messaging import MessagingAPI
 from ._api.presence import PresenceAPI
 from ._api.registration import RegistrationAPI
-from ._header import snake_case
 from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, EventStream
 from ._loader import load_library
 from ._trampolines import CffiEventBackend, EventBackend
@@ -212,7 +211,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._usable("attach", need_sdk=False)
         for event_type in EVENT_TYPES:
-            name = "on_" + snake_case(event_type.vendor_name)
+            name = event_type.handler_name
             if getattr(type(handler_object), name) is not getattr(SIPCallbackEvents, name):
                 self._hub.add_handler(event_type, getattr(handler_object, name), owner=handler_object)
 

@@ -66,11 +66,6 @@ def _candidates(library: str | os.PathLike[str] | None) -> tuple[str, list[str]]
     return "the platform's default names", names
 
 
-def required_functions() -> list[str]:
-    _, functions = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
-    return [f.name for f in functions]
-
-
 def load_library(library: str | os.PathLike[str] | None = None) -> LoadedLibrary:
     """Open the SDK (or a library with the same ABI, such as the stub) and check its symbols."""
     source, candidates = _candidates(library)
@@ -91,7 +86,7 @@ def load_library(library: str | os.PathLike[str] | None = None) -> LoadedLibrary
             tried.append((candidate, str(exc)))
             continue
         missing = []
-        for name in required_functions():
+        for name in dir(lib):  # every function the cdef declares, whether the library has it or not
             try:
                 getattr(lib, name)
             except AttributeError:

@@ -65,7 +65,7 @@ class EventBackend(Protocol):
 
 
 def setter_name(event_type: type[Event]) -> str:
-    return f"PSCallback_set{event_type.__name__}Handler"
+    return event_type.setter_name
 
 
 def _make_trampoline(index: int, event_type: type[Event], ffi: Any) -> Callable[..., int]:
@@ -119,7 +119,7 @@ def _trampolines(ffi: Any) -> list[Any]:
         if _callbacks is None:
             try:
                 _callbacks = [
-                    ffi.callback(f"{t.vendor_name}Handler", _make_trampoline(i, t, ffi), error=0, onerror=_on_escape)
+                    ffi.callback(t.typedef_name, _make_trampoline(i, t, ffi), error=0, onerror=_on_escape)
                     for i, t in enumerate(EVENT_TYPES)
                 ]
             except MemoryError as exc:

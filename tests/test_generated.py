@@ -1,4 +1,4 @@
-"""The generated files are what the header implies (run native/generate.py after editing the header)."""
+"""The generated files are what the header implies (run tools/generate.py after editing the header)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_files_are_current() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "native" / "generate.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "generate.py"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

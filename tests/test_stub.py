@@ -10,11 +10,11 @@ from collections.abc import Callable
 import pytest
 
 from portsip import PortSIPLib, events
-from portsip._header import ERRORS_HEADER, parse_enum_values, read_header
+import abi
 from portsip._loader import load_library
 from portsip.testing import StubControl
 
-CODES = parse_enum_values(read_header(ERRORS_HEADER))
+CODES = abi.parse_enum_values(abi.read(abi.ERRORS_HEADER))
 
 
 @pytest.fixture
