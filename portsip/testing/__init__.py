@@ -17,7 +17,8 @@ the API call returned. Instances in one process reach each other by their users'
         assert bob.wait_for(RecvOutOfDialogMessage).data == b"hi"
 
 :class:`StubControl` injects events, scripts outcomes, opens in-dialog sessions and reads
-back every call the stub received. Pytest fixtures: ``pytest_plugins = ["portsip.testing.fixtures"]``.
+back every call the stub received. The pytest fixtures in :mod:`portsip.testing.fixtures` come
+with the package: pytest finds them once portsip is installed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from collections.abc import Mapping
 
 from cffi import FFI
@@ -37,7 +38,10 @@ from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall"]
+__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "LibFactory"]
+
+#: The SIP domain of the users the pytest fixtures make.
+DOMAIN = "example.com"
 
 _KINDS = {"l": 1, "i": 2, "b": 3, "s": 4, "d": 5}  # enum stub_value_kind
 _STUB_ABI_VERSION = 1
@@ -65,6 +69,12 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
 
 def _c_text(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
+
+
+class LibFactory(Protocol):
+    """The type of the ``portsip_lib_factory`` fixture: makes initialized users on the stub."""
+
+    def __call__(self, user_name: str = "alice", *, display_name: str | None = None, sip_domain: str = DOMAIN) -> PortSIPLib: ...
 
 
 @dataclass(frozen=True)
