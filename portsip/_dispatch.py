@@ -25,14 +25,16 @@ import queue
 import threading
 import time
 import weakref
-from typing import Any
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
 
 from ._trampolines import PipelineFailure
 from .errors import ClosedError, InvalidStateError
 from .events import Event
 
 log = logging.getLogger("portsip")
+
+E_co = TypeVar("E_co", bound=Event, covariant=True)
 
 Handler = Callable[[Any], object]
 
@@ -61,7 +63,7 @@ class EventHub:
         self._closed = False
         self._handlers_lock = threading.Lock()
         self._handlers: dict[type, list[tuple[Handler, object]]] = {}
-        self._streams: weakref.WeakSet[EventStream] = weakref.WeakSet()
+        self._streams: weakref.WeakSet[EventStream[Any]] = weakref.WeakSet()
         self._errors: collections.deque[BaseException] = collections.deque(maxlen=100)
         #: Events delivered by the SDK to this hub.
         self.events_received = 0
@@ -208,8 +210,8 @@ class EventHub:
 
     # ---- asyncio --------------------------------------------------------------------------------
 
-    def open_stream(self, event_types: tuple[type, ...]) -> EventStream:
-        stream = EventStream(self, event_types, asyncio.get_running_loop())
+    def open_stream(self, event_types: tuple[type, ...]) -> EventStream[Any]:
+        stream: EventStream[Any] = EventStream(self, event_types, asyncio.get_running_loop())
         with self._handlers_lock:
             ended = self._closed
             self._streams.add(stream)
@@ -217,11 +219,11 @@ class EventHub:
             stream._push(_END)
         return stream
 
-    def _stream_snapshot(self) -> list[EventStream]:
+    def _stream_snapshot(self) -> list[EventStream[Any]]:
         with self._handlers_lock:
             return list(self._streams)
 
-    def _discard_stream(self, stream: EventStream) -> None:
+    def _discard_stream(self, stream: EventStream[Any]) -> None:
         with self._handlers_lock:
             self._streams.discard(stream)
 
@@ -243,7 +245,7 @@ class EventHub:
                 thread.join(timeout)
 
 
-class EventStream:
+class EventStream(Generic[E_co]):
     """``async for event in lib.async_events(...)``: events from the moment it was created.
 
     Ends (StopAsyncIteration) when the PortSIPLib closes. Also an async context manager that
@@ -265,10 +267,10 @@ class EventStream:
         except RuntimeError:  # the loop is closed: nobody will read this stream any more
             self._hub._discard_stream(self)
 
-    def __aiter__(self) -> EventStream:
+    def __aiter__(self) -> EventStream[E_co]:
         return self
 
-    async def __anext__(self) -> Event:
+    async def __anext__(self) -> E_co:
         if self._done:
             raise StopAsyncIteration
         item = await self._queue.get()
@@ -276,13 +278,13 @@ class EventStream:
             self._done = True
             raise StopAsyncIteration
         assert isinstance(item, Event)
-        return item
+        return cast(E_co, item)  # _push lets only the stream's event types through
 
     async def aclose(self) -> None:
         self._done = True
         self._hub._discard_stream(self)
 
-    async def __aenter__(self) -> EventStream:
+    async def __aenter__(self) -> EventStream[E_co]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -6,8 +6,8 @@ import atexit
 import itertools
 import os
 import threading
-from typing import Any, TypeVar, overload
 from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar, overload
 
 from . import _args
 from ._api.lifecycle import LifecycleAPI
@@ -18,9 +18,7 @@ from ._dispatch import DEFAULT_BACKLOG_BYTES, DEFAULT_BACKLOG_EVENTS, EventHub, 
 from ._loader import load_library
 from ._trampolines import CffiEventBackend, EventBackend
 from .errors import (
-    ClosedError,
     HandlerError,
-    InvalidStateError,
     PortSIPError,
 )
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
@@ -28,7 +26,15 @@ from .events import EVENT_TYPES, Event, SIPCallbackEvents
 __all__ = ["PortSIPLib"]
 
 E = TypeVar("E", bound=Event)
-F = TypeVar("F", bound=Callable[..., object])
+# One per event class of a wait_for tuple or an async_events call (see their overloads).
+E1 = TypeVar("E1", bound=Event)
+E2 = TypeVar("E2", bound=Event)
+E3 = TypeVar("E3", bound=Event)
+E4 = TypeVar("E4", bound=Event)
+E5 = TypeVar("E5", bound=Event)
+E6 = TypeVar("E6", bound=Event)
+Timeout: TypeAlias = "float | None"
+Predicate: TypeAlias = "Callable[[E], bool] | None"
 
 # Routing ids travel as the SDK's `long` callbackObject: 32-bit on Windows. Never reused, so a
 # late event for a closed instance cannot reach a new one.
@@ -221,18 +227,41 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._hub.remove_handlers(owner=handler_object)
 
+    # wait_for((A, B)) returns A | B: one overload per tuple length, since a TypeVar over a
+    # tuple would be inferred as the classes' common base (Event) by mypy.
+    @overload
+    def wait_for(self, event_type: type[E1] | tuple[type[E1]], timeout: Timeout = 10.0, predicate: Predicate[E1] = None) -> E1: ...
     @overload
     def wait_for(
-        self, event_type: type[E], timeout: float | None = 10.0, predicate: Callable[[E], bool] | None = None
-    ) -> E: ...
-
+        self, event_type: tuple[type[E1], type[E2]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2] = None
+    ) -> E1 | E2: ...
+    @overload
+    def wait_for(
+        self, event_type: tuple[type[E1], type[E2], type[E3]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2 | E3] = None
+    ) -> E1 | E2 | E3: ...
     @overload
     def wait_for(
         self,
-        event_type: tuple[type[Event], ...],
-        timeout: float | None = 10.0,
-        predicate: Callable[[Event], bool] | None = None,
-    ) -> Event: ...
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4] = None,
+    ) -> E1 | E2 | E3 | E4: ...
+    @overload
+    def wait_for(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5] = None,
+    ) -> E1 | E2 | E3 | E4 | E5: ...
+    @overload
+    def wait_for(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5 | E6] = None,
+    ) -> E1 | E2 | E3 | E4 | E5 | E6: ...
+    @overload
+    def wait_for(self, event_type: tuple[type[Event], ...], timeout: Timeout = 10.0, predicate: Predicate[Event] = None) -> Event: ...
 
     def wait_for(self, event_type: Any, timeout: float | None = 10.0, predicate: Any = None) -> Any:
         """The oldest ``event_type`` event (matching ``predicate``) not returned before.
@@ -263,7 +292,30 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI):
         """
         self._hub.drain(_args.timeout("timeout", timeout))
 
-    def async_events(self, *event_types: type[Event]) -> EventStream:
+    @overload
+    def async_events(self) -> EventStream[Event]: ...
+    @overload
+    def async_events(self, t1: type[E1], /) -> EventStream[E1]: ...
+    @overload
+    def async_events(self, t1: type[E1], t2: type[E2], /) -> EventStream[E1 | E2]: ...
+    @overload
+    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], /) -> EventStream[E1 | E2 | E3]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /
+    ) -> EventStream[E1 | E2 | E3 | E4]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], /
+    ) -> EventStream[E1 | E2 | E3 | E4 | E5]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], t6: type[E6], /
+    ) -> EventStream[E1 | E2 | E3 | E4 | E5 | E6]: ...
+    @overload
+    def async_events(self, *event_types: type[Event]) -> EventStream[Event]: ...
+
+    def async_events(self, *event_types: type[Event]) -> EventStream[Any]:
         """An asyncio async iterator over events (all, or those of ``event_types``).
 
         It sees the events that arrive after this call, and ends when the instance closes.

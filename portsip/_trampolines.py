@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import collections
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from collections.abc import Callable
 
 from ._loader import LoadedLibrary
 from .errors import PortSIPError

@@ -9,8 +9,8 @@ returned it. Families that callers commonly handle also derive from the matching
 
 from __future__ import annotations
 
-from functools import cache
 from collections.abc import Sequence
+from functools import cache
 
 from . import _header
 

@@ -6,9 +6,9 @@ import csv
 import re
 from pathlib import Path
 
+import abi
 import pytest
 
-import abi
 from portsip import errors
 from portsip.enums import LogLevel, PresenceMode, TransportType
 from portsip.events import EVENT_TYPES, SIPCallbackEvents

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 import portsip._api
-
 from portsip import (
     AlreadyInitializedError,
     ClosedError,
@@ -64,7 +63,9 @@ def _api_modules() -> dict[str, set[str]]:
             continue
         module = importlib.import_module(f"portsip._api.{info.name}")
         classes = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]
-        modules[info.name] = {n for c in classes for n, v in vars(c).items() if inspect.isfunction(v) and not n.startswith("_") and n != "initialize"}
+        modules[info.name] = {
+            n for c in classes for n, v in vars(c).items() if inspect.isfunction(v) and not n.startswith("_") and n != "initialize"
+        }
     return modules
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
+import abi
 import pytest
 
 from portsip import PortSIPLib, events
-import abi
 from portsip._loader import load_library
 from portsip.testing import StubControl
 

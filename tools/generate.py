@@ -18,6 +18,7 @@ This is a development tool: it is not part of the installed package.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from abi import ABI_HEADER, ROOT, EventSpec, event_specs, read
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-from collections.abc import Mapping
 
 from cffi import FFI
 
@@ -115,7 +115,7 @@ class StubControl:
 
     @staticmethod
     def _milliseconds(delay: float) -> int:
-        return int(round(_args.seconds("delay", delay, maximum=3600) * 1000))
+        return round(_args.seconds("delay", delay, maximum=3600) * 1000)
 
     # ---- injecting events ---------------------------------------------------------------------
 
@@ -132,7 +132,8 @@ class StubControl:
         fields = dataclasses.fields(event)
         values = self._ffi.new("stub_value[]", max(len(fields), 1))
         keep_alive = []
-        for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True)):
+        # values has one slot even for an event without fields (a C array cannot be empty)
+        for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True), strict=False):
             value = getattr(event, field.name)
             slot.kind = _KINDS[kind]
             name = f"{type(event).__name__}.{field.name}"
