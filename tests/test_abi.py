@@ -6,12 +6,13 @@ import csv
 import re
 from pathlib import Path
 
-import abi
 import pytest
 
 from portsip import errors
 from portsip.enums import LogLevel, PresenceMode, TransportType
 from portsip.events import EVENT_TYPES, SIPCallbackEvents
+
+import abi
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import abi
 import pytest
 
 from portsip import PortSIPLib, events
 from portsip._loader import load_library
 from portsip.testing import StubControl
+
+import abi
 
 CODES = abi.parse_enum_values(abi.read(abi.ERRORS_HEADER))
 

@@ -142,6 +142,8 @@ def method_name(function: str) -> str:
 
 #: One letter per C argument kind; the stub's event table uses the same letters.
 KIND_LETTERS = {"long": "l", "int": "i", "bool": "b", "const char*": "s", "const unsigned char*": "d"}
+#: The Python type of an event field of each kind.
+PY_TYPES = {"l": "int", "i": "int", "b": "bool", "s": "str", "d": "bytes"}
 
 
 @dataclass(frozen=True)
