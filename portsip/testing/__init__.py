@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from cffi import FFI
 
@@ -43,7 +43,8 @@ __all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "Li
 #: The SIP domain of the users the pytest fixtures make.
 DOMAIN = "example.com"
 
-_KINDS = {"l": 1, "i": 2, "b": 3, "s": 4, "d": 5}  # enum stub_value_kind
+#: Event.signature letter -> its member of enum stub_value_kind (whose values cffi reads from the header).
+_KINDS = {"l": "STUB_LONG", "i": "STUB_INT", "b": "STUB_BOOL", "s": "STUB_STRING", "d": "STUB_DATA"}
 _STUB_ABI_VERSION = 1
 
 _lock = threading.Lock()
@@ -67,8 +68,9 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
         return ffi, _control_libs[path]
 
 
-def _c_text(raw: bytes | str) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw
+def _c_text(ffi: FFI, pointer: Any) -> str:
+    """A NUL-terminated char* as str (cffi gives bytes for char*)."""
+    return cast(bytes, ffi.string(pointer)).decode()
 
 
 class LibFactory(Protocol):
@@ -135,7 +137,7 @@ class StubControl:
         # values has one slot even for an event without fields (a C array cannot be empty)
         for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True), strict=False):
             value = getattr(event, field.name)
-            slot.kind = _KINDS[kind]
+            slot.kind = getattr(self._c, _KINDS[kind])
             name = f"{type(event).__name__}.{field.name}"
             if kind == "l":
                 slot.integer = _args.integer(name, value, "long")
@@ -210,8 +212,8 @@ class StubControl:
             values: dict[str, object] = {}
             for k in range(nargs[0]):
                 value = args[0][k]
-                values[_c_text(self._ffi.string(value.name))] = self._value(value)
-            calls.append(StubCall(_c_text(self._ffi.string(function[0])), values))
+                values[_c_text(self._ffi, value.name)] = self._value(value)
+            calls.append(StubCall(_c_text(self._ffi, function[0]), values))
         return calls
 
     def calls_to(self, function: str) -> list[StubCall]:
@@ -219,14 +221,14 @@ class StubControl:
         return [call for call in self.calls if call.function == function]
 
     def _value(self, value: Any) -> object:
-        if value.kind in (1, 2):
+        if value.kind in (self._c.STUB_LONG, self._c.STUB_INT):
             return int(value.integer)
-        if value.kind == 3:
+        if value.kind == self._c.STUB_BOOL:
             return bool(value.integer)
         if value.bytes == self._ffi.NULL:
             return None
         raw = self._ffi.buffer(value.bytes, value.size)[:]
-        return raw.decode("utf-8", "surrogateescape") if value.kind == 4 else raw
+        return raw.decode("utf-8", "surrogateescape") if value.kind == self._c.STUB_STRING else raw
 
     def clear_calls(self) -> None:
         self._c.stub_journal_clear(self._sdk())
