@@ -173,12 +173,18 @@ class Account:
         return f"sip:{self.user}@{self.domain}" if self.domain else f"sip:{self.user}"
 
 
-def account_from(options: argparse.Namespace) -> Account:
-    library, on_stub = options.library or os.environ.get(LIBRARY_ENV_VAR), False
-    if not library:
-        from .testing import stub_library_path
+def library_from(options: argparse.Namespace) -> tuple[str, bool]:
+    """(the SDK library to load, whether it is the stub): --library, $PORTSIP_SDK_LIBRARY, the stub."""
+    library = options.library or os.environ.get(LIBRARY_ENV_VAR)
+    if library:
+        return library, False
+    from .testing import stub_library_path
 
-        library, on_stub = stub_library_path(), True
+    return stub_library_path(), True
+
+
+def account_from(options: argparse.Namespace) -> Account:
+    library, on_stub = library_from(options)
     user = options.user or (STUB_USER if on_stub else None)
     if not user:
         raise CommandError(EXIT_USAGE, "--user is needed with the SDK library")
@@ -283,12 +289,7 @@ def _register(lib: PortSIPLib, account: Account) -> None:
 def run_demo(options: argparse.Namespace) -> int:
     from . import demo
 
-    library = options.library or os.environ.get(LIBRARY_ENV_VAR)
-    if not library:
-        from .testing import stub_library_path
-
-        library = stub_library_path()
-    demo.run(library)
+    demo.run(library_from(options)[0])
     return EXIT_OK
 
 
@@ -399,6 +400,12 @@ def _server(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port (0 to 65535): {text!r}")
+    return int(text)
+
+
 def _mime(text: str) -> tuple[str, str]:
     mime_type, slash, sub_mime_type = text.partition("/")
     if not (mime_type and slash and sub_mime_type):
@@ -429,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     group.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
     group.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp", help="SIP transport (default: udp)")
-    group.add_argument("--local-port", type=int, default=5060, metavar="PORT", help="local SIP port (default: 5060)")
+    group.add_argument("--local-port", type=_port, default=5060, metavar="PORT", help="local SIP port (default: 5060)")
 
     def until(parser: argparse.ArgumentParser, what: str) -> None:
         parser.add_argument("--count", type=_positive(int), metavar="N", help=f"stop after N {what}")

@@ -164,6 +164,7 @@ def test_on_a_terminal_the_password_is_asked_for(env: dict[str, str], mocker: Mo
         (["send", "--type", "json", "sip:a@b", "x"], ["not TYPE/SUBTYPE: 'json'"]),
         (["watch", "--server", "pbx:99999"], ["not HOST or HOST:PORT"]),
         (["watch", "--count", "many"], ["--count: not a number"]),
+        (["watch", "--local-port", "70000"], ["--local-port: not a port"]),
         (["presence"], ["give a contact to follow, or --status TEXT"]),
         (["send", "--library", "/opt/sdk/libportsip_sdk.so", "sip:a@b", "x"], ["--user is needed with the SDK library"]),
     ],
