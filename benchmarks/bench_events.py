@@ -42,16 +42,34 @@ HEADER = ("Alice", "sip:alice@example.com", "Bob", "sip:bob@example.com", "text"
 
 # ---- the scenarios: (name, description, parameters per size) ------------------------------------
 
+def _scenario(what: str, full: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
+    return {"what": what, "full": full, "quick": quick}
+
+
 SCENARIOS: dict[str, dict[str, Any]] = {
-    "throughput": {"what": "events/s into a handler, 16 B body", "full": {"count": 200_000}, "quick": {"count": 10_000}},
-    "large": {"what": "MiB/s into a handler, 64 KiB bodies", "full": {"count": 20_000, "body": 65536}, "quick": {"count": 1_000, "body": 65536}},
-    "idle": {"what": "SDK-thread time per call, main thread idle", "full": {"count": 100_000}, "quick": {"count": 5_000}},
-    "busy": {"what": "SDK-thread time per call, main thread CPU-bound", "full": {"count": 50_000, "busy": True}, "quick": {"count": 2_000, "busy": True}},
-    "paced": {"what": "SDK-thread time, main CPU-bound, paced at 200/s", "full": {"count": 1_000, "rate": 200.0, "busy": True}, "quick": {"count": 100, "rate": 200.0, "busy": True}},
-    "flood4": {"what": "SDK-thread time, main CPU-bound, 4 threads flooding", "full": {"count": 50_000, "threads": 4, "busy": True}, "quick": {"count": 2_000, "threads": 4, "busy": True}},
-    "instances": {"what": "4 threads x 50k into each of 3 instances", "full": {"count": 50_000, "threads": 4, "instances": 3}, "quick": {"count": 2_000, "threads": 4, "instances": 3}},
-    "latency": {"what": "latency native call -> handler at 1k events/s, main idle", "full": {"count": 5_000, "rate": 1000.0}, "quick": {"count": 500, "rate": 1000.0}},
-    "memory": {"what": "peak RSS after 1M events, handler discards", "full": {"count": 1_000_000}, "quick": {"count": 50_000}},
+    "throughput": _scenario("events/s into a handler, 16 B body", {"count": 200_000}, {"count": 10_000}),
+    "large": _scenario("MiB/s into a handler, 64 KiB bodies", {"count": 20_000, "body": 65536}, {"count": 1_000, "body": 65536}),
+    "idle": _scenario("SDK-thread time per call, main thread idle", {"count": 100_000}, {"count": 5_000}),
+    "busy": _scenario("SDK-thread time per call, main thread CPU-bound", {"count": 50_000, "busy": True}, {"count": 2_000, "busy": True}),
+    "paced": _scenario(
+        "SDK-thread time, main CPU-bound, paced at 200/s",
+        {"count": 1_000, "rate": 200.0, "busy": True},
+        {"count": 100, "rate": 200.0, "busy": True},
+    ),
+    "flood4": _scenario(
+        "SDK-thread time, main CPU-bound, 4 threads flooding",
+        {"count": 50_000, "threads": 4, "busy": True},
+        {"count": 2_000, "threads": 4, "busy": True},
+    ),
+    "instances": _scenario(
+        "4 threads x 50k into each of 3 instances",
+        {"count": 50_000, "threads": 4, "instances": 3},
+        {"count": 2_000, "threads": 4, "instances": 3},
+    ),
+    "latency": _scenario(
+        "latency native call -> handler at 1k events/s, main idle", {"count": 5_000, "rate": 1000.0}, {"count": 500, "rate": 1000.0}
+    ),
+    "memory": _scenario("peak RSS after 1M events, handler discards", {"count": 1_000_000}, {"count": 50_000}),
 }
 
 
@@ -195,7 +213,7 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
         stops.append(stop)
     values = stub_ffi.new("stub_value[]", 7)
     keep = []
-    for slot, text in zip(values, [*HEADER, body]):
+    for slot, text in zip(values, [*HEADER, body], strict=True):
         raw = text.encode() if isinstance(text, str) else text
         buffer = stub_ffi.from_buffer("unsigned char[]", raw)
         keep.append(buffer)
@@ -209,7 +227,8 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
         time.sleep(0.05)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    floods = [threading.Thread(target=lambda s=s: stub.stub_flood(s, 24, values, 7, count, threads, params.get("rate", 0.0), 1)) for s in sdks]
+    rate = params.get("rate", 0.0)
+    floods = [threading.Thread(target=lambda s=s: stub.stub_flood(s, 24, values, 7, count, threads, rate, 1)) for s in sdks]
     for flood in floods:
         flood.start()
     for flood in floods:

@@ -6,7 +6,7 @@
  *     preprocessor logic other than the include guard and <stdbool.h>, which the cdef
  *     reader strips);
  *   - the stub library (stubs/) compiles against it with warnings as errors;
- *   - native/generate.py derives the Python event classes and the stub's event table
+ *   - tools/generate.py derives the Python event classes and the stub's event table
  *     from the callback typedefs below, in this order (the order is the event index).
  *
  * Types are exactly those of the vendor's import library (portsip_sdk.lib): `long` where the

@@ -92,16 +92,6 @@ class Feed(Protocol):
         """Release the feed's resources, once the router has stopped calling take()."""
 
 
-def setter_name(event_type: type[Event]) -> str:
-    """The SDK function that installs the handler of ``event_type``."""
-    return f"PSCallback_set{event_type.__name__}Handler"
-
-
-def handler_type(event_type: type[Event]) -> str:
-    """The C type of the handler of ``event_type`` (a typedef of native/portsip_abi.h)."""
-    return f"{event_type.vendor_name}Handler"
-
-
 def chosen_backend(requested: str | None) -> str | None:
     """The backend asked for by argument or ``$PORTSIP_BACKEND``, or None for "native if possible"."""
     choice = requested if requested is not None else (os.environ.get(ENV_BACKEND) or None)

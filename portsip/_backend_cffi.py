@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ._backend import Batch, FeedCounters, PipelineFailure, handler_type, setter_name
+from ._backend import Batch, FeedCounters, PipelineFailure
 from ._marshal import EVENT_OVERHEAD, cffi_converter, sizer
 from .errors import PortSIPError
 from .events import EVENT_TYPES, Event
@@ -49,7 +49,7 @@ _BATCH = 4096  # at most this many items per take()
 class _Counters:
     """One thread's share of a feed's counts (only that thread writes it)."""
 
-    __slots__ = ("received", "dropped", "admitted", "admitted_bytes", "released", "released_bytes")
+    __slots__ = ("admitted", "admitted_bytes", "dropped", "received", "released", "released_bytes")
 
     def __init__(self) -> None:
         self.received = self.dropped = self.admitted = self.admitted_bytes = self.released = self.released_bytes = 0
@@ -98,7 +98,7 @@ def _handlers(ffi: Any) -> list[Any]:
         if _callbacks is None:
             try:
                 _callbacks = [
-                    ffi.callback(handler_type(t), _make_handler(i, t, ffi), error=0, onerror=_on_escape)
+                    ffi.callback(t.typedef_name, _make_handler(i, t, ffi), error=0, onerror=_on_escape)
                     for i, t in enumerate(EVENT_TYPES)
                 ]
             except MemoryError as exc:
@@ -163,7 +163,7 @@ class CffiFeed:
             _routes[self.routing_id] = self  # before the setters: an event may follow at once
         self._installed = (loaded, dispatcher)
         for index, (event_type, handler) in enumerate(zip(EVENT_TYPES, handlers, strict=True)):
-            getattr(loaded.lib, setter_name(event_type))(dispatcher, handler, index, self.routing_id)
+            getattr(loaded.lib, event_type.setter_name)(dispatcher, handler, index, self.routing_id)
 
     def take(self, timeout: float | None) -> Batch | None:
         if self._ended:
@@ -250,7 +250,7 @@ class CffiFeed:
             loaded, dispatcher = self._installed
             self._installed = None
             for event_type in EVENT_TYPES:
-                getattr(loaded.lib, setter_name(event_type))(dispatcher, loaded.ffi.NULL, 0, 0)
+                getattr(loaded.lib, event_type.setter_name)(dispatcher, loaded.ffi.NULL, 0, 0)
         self._inbox.put((_CLOSED, 0))
 
     def free(self) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cbuild, _header
-from ._backend import Batch, FeedCounters, PipelineFailure, handler_type, setter_name
+from ._backend import Batch, FeedCounters, PipelineFailure
 from ._marshal import RECORD_HEADER, record_decoder
 from .errors import PortSIPError
 from .events import EVENT_TYPES
@@ -125,8 +125,8 @@ class NativeFeed:
     def connect(self, loaded: Any, dispatcher: Any) -> None:
         sdk_ffi = loaded.ffi
         for index, event_type in enumerate(EVENT_TYPES):
-            handler = sdk_ffi.cast(handler_type(event_type), self._native.handler_address(index))
-            getattr(loaded.lib, setter_name(event_type))(dispatcher, handler, index, self.routing_id)
+            handler = sdk_ffi.cast(event_type.typedef_name, self._native.handler_address(index))
+            getattr(loaded.lib, event_type.setter_name)(dispatcher, handler, index, self.routing_id)
 
     def take(self, timeout: float | None) -> Batch | None:
         milliseconds = -1 if timeout is None else min(int(timeout * 1000), 2**31 - 1)

@@ -43,7 +43,7 @@ from .events import EVENT_TYPES, Event
 
 log = logging.getLogger("portsip")
 
-E = TypeVar("E", bound=Event)
+E_co = TypeVar("E_co", bound=Event, covariant=True)
 Handler = Callable[[Any], object]
 
 DEFAULT_MAX_PENDING_EVENTS = 10_000
@@ -64,7 +64,7 @@ def _ignore_outcomes(items: list[object]) -> None:
 class _Marker:
     """Queued behind every event received so far by drain(); set once they all went through."""
 
-    __slots__ = ("done", "__weakref__")
+    __slots__ = ("__weakref__", "done")
 
     def __init__(self) -> None:
         self.done = threading.Event()
@@ -176,7 +176,7 @@ class EventHub:
         now = time.monotonic()
         with self._cond:
             backlog = self._backlog
-            for item, size in zip(items, sizes):
+            for item, size in zip(items, sizes, strict=True):
                 if type(item) is _Marker:
                     if self._runner is None:
                         item.done.set()  # no handler thread: everything before it has been routed
@@ -411,7 +411,7 @@ class EventHub:
         stream: EventStream[Any] = EventStream(self, event_types, asyncio.get_running_loop(), self._limits)
         with self._changes:
             ended = self._closed
-            self._streams = tuple(r for r in self._streams if r() is not None) + (weakref.ref(stream),)
+            self._streams = (*(r for r in self._streams if r() is not None), weakref.ref(stream))
         if ended:
             stream._end()
         return stream
@@ -468,7 +468,7 @@ class EventHub:
             self._feed.free()
 
 
-class EventStream(Generic[E]):
+class EventStream(Generic[E_co]):
     """``async for event in lib.async_events(...)``: events from the moment it was created.
 
     Ends (StopAsyncIteration) when the PortSIPLib closes. Also an async context manager that stops
@@ -497,7 +497,7 @@ class EventStream(Generic[E]):
         wanted = self._event_types
         limits = self._limits
         added = False
-        for item, size in zip(items, sizes):
+        for item, size in zip(items, sizes, strict=True):
             if not isinstance(item, wanted):
                 continue
             if (self._in_events - self._out_events >= limits.max_pending_events
@@ -531,10 +531,10 @@ class EventStream(Generic[E]):
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    def __aiter__(self) -> EventStream[E]:
+    def __aiter__(self) -> EventStream[E_co]:
         return self
 
-    async def __anext__(self) -> E:
+    async def __anext__(self) -> E_co:
         while True:
             if self._done:
                 raise StopAsyncIteration
@@ -556,7 +556,7 @@ class EventStream(Generic[E]):
         self._done = True
         self._hub._discard_stream(self)
 
-    async def __aenter__(self) -> EventStream[E]:
+    async def __aenter__(self) -> EventStream[E_co]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -18,6 +18,12 @@ class Event:
     vendor_name: ClassVar[str] = ""
     #: One letter per field: l long, i int, b bool, s string, d bytes (the C buffer and its length).
     signature: ClassVar[str] = ""
+    #: The C callback type, e.g. "registerSuccessHandler".
+    typedef_name: ClassVar[str] = ""
+    #: The C function that installs the callback, e.g. "PSCallback_setRegisterSuccessHandler".
+    setter_name: ClassVar[str] = ""
+    #: The SIPCallbackEvents method for this event, e.g. "on_register_success".
+    handler_name: ClassVar[str] = ""
 
     def approximate_size(self) -> int:
         """Bytes this event holds, roughly: what the wait_for backlog counts against its limit."""

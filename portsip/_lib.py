@@ -6,8 +6,8 @@ import atexit
 import os
 import threading
 import time
-from typing import Any, TypeVar, overload
 from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar, overload
 
 from . import _args
 from ._api.audio import AudioAPI
@@ -33,15 +33,23 @@ from ._dispatch import (
     EventStream,
     Limits,
 )
-from ._header import snake_case
 from ._loader import load_library
 from ._receipts import ReceiptBook
-from .errors import ClosedError, HandlerError, InvalidStateError, PortSIPError
+from .errors import HandlerError, PortSIPError
 from .events import EVENT_TYPES, Event, SIPCallbackEvents
 
 __all__ = ["PortSIPLib"]
 
 E = TypeVar("E", bound=Event)
+# One per event class of a wait_for tuple or an async_events call (see their overloads).
+E1 = TypeVar("E1", bound=Event)
+E2 = TypeVar("E2", bound=Event)
+E3 = TypeVar("E3", bound=Event)
+E4 = TypeVar("E4", bound=Event)
+E5 = TypeVar("E5", bound=Event)
+E6 = TypeVar("E6", bound=Event)
+Timeout: TypeAlias = "float | None"
+Predicate: TypeAlias = "Callable[[E], bool] | None"
 
 DEFAULT_CLOSE_TIMEOUT = 5.0
 #: All instances left open at interpreter exit share this much time to deliver what they hold.
@@ -79,7 +87,22 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_all_after_fork)
 
 
-class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, CallsAPI, TransferAPI, ConferenceAPI, CodecsAPI, AudioAPI, VideoAPI, DevicesAPI, RecordingAPI, HeadersAPI, NetworkAPI):
+class PortSIPLib(
+    LifecycleAPI,
+    RegistrationAPI,
+    MessagingAPI,
+    PresenceAPI,
+    CallsAPI,
+    TransferAPI,
+    ConferenceAPI,
+    CodecsAPI,
+    AudioAPI,
+    VideoAPI,
+    DevicesAPI,
+    RecordingAPI,
+    HeadersAPI,
+    NetworkAPI,
+):
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
     ``library`` is the SDK's path; when None, ``$PORTSIP_SDK_LIBRARY`` or the platform's
@@ -121,8 +144,12 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
         limits = Limits(
             max_pending_events=_args.integer("max_pending_events", max_pending_events, "long", minimum=1),
             max_pending_bytes=_args.integer("max_pending_bytes", max_pending_bytes, "long long", minimum=1),
-            backlog_events=_args.integer("backlog_events", max_pending_events if backlog_events is None else backlog_events, "long", minimum=1),
-            backlog_bytes=_args.integer("backlog_bytes", max_pending_bytes if backlog_bytes is None else backlog_bytes, "long long", minimum=1),
+            backlog_events=_args.integer(
+                "backlog_events", max_pending_events if backlog_events is None else backlog_events, "long", minimum=1
+            ),
+            backlog_bytes=_args.integer(
+                "backlog_bytes", max_pending_bytes if backlog_bytes is None else backlog_bytes, "long long", minimum=1
+            ),
             backlog_seconds=_args.seconds("backlog_seconds", backlog_seconds),
         )
         if backend is not None and not isinstance(backend, str):
@@ -237,9 +264,11 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
         if not (isinstance(event_type, type) and issubclass(event_type, Event)):
             raise TypeError(f"event_type must be an Event class from portsip.events, not {event_type!r}")
         if handler is None:
+
             def decorator(fn: Callable[[E], object]) -> Callable[[E], object]:
                 self.on(event_type, fn)
                 return fn
+
             return decorator
         if not callable(handler):
             raise TypeError(f"handler must be callable, not {type(handler).__name__}")
@@ -262,7 +291,7 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._usable("attach", need_sdk=False)
         for event_type in EVENT_TYPES:
-            name = "on_" + snake_case(event_type.vendor_name)
+            name = event_type.handler_name
             if getattr(type(handler_object), name) is not getattr(SIPCallbackEvents, name):
                 self._hub.add_handler(event_type, getattr(handler_object, name), owner=handler_object)
 
@@ -272,18 +301,39 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._hub.remove_handlers(None, None, owner=handler_object)
 
+    # wait_for((A, B)) returns A | B: one overload per tuple length, since a TypeVar over a
+    # tuple would be inferred as the classes' common base (Event) by mypy.
+    @overload
+    def wait_for(self, event_type: type[E1] | tuple[type[E1]], timeout: Timeout = 10.0, predicate: Predicate[E1] = None) -> E1: ...
+    @overload
+    def wait_for(self, event_type: tuple[type[E1], type[E2]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2] = None) -> E1 | E2: ...
     @overload
     def wait_for(
-        self, event_type: type[E], timeout: float | None = 10.0, predicate: Callable[[E], bool] | None = None
-    ) -> E: ...
-
+        self, event_type: tuple[type[E1], type[E2], type[E3]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2 | E3] = None
+    ) -> E1 | E2 | E3: ...
     @overload
     def wait_for(
         self,
-        event_type: tuple[type[Event], ...],
-        timeout: float | None = 10.0,
-        predicate: Callable[[Event], bool] | None = None,
-    ) -> Event: ...
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4] = None,
+    ) -> E1 | E2 | E3 | E4: ...
+    @overload
+    def wait_for(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5] = None,
+    ) -> E1 | E2 | E3 | E4 | E5: ...
+    @overload
+    def wait_for(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5 | E6] = None,
+    ) -> E1 | E2 | E3 | E4 | E5 | E6: ...
+    @overload
+    def wait_for(self, event_type: tuple[type[Event], ...], timeout: Timeout = 10.0, predicate: Predicate[Event] = None) -> Event: ...
 
     def wait_for(self, event_type: Any, timeout: float | None = 10.0, predicate: Any = None) -> Any:
         """The oldest ``event_type`` event (matching ``predicate``) not returned before.
@@ -314,7 +364,28 @@ class PortSIPLib(LifecycleAPI, RegistrationAPI, MessagingAPI, PresenceAPI, Calls
         """
         self._hub.drain(_args.timeout("timeout", timeout))
 
-    def async_events(self, *event_types: type[Event]) -> EventStream[Event]:
+    @overload
+    def async_events(self) -> EventStream[Event]: ...
+    @overload
+    def async_events(self, t1: type[E1], /) -> EventStream[E1]: ...
+    @overload
+    def async_events(self, t1: type[E1], t2: type[E2], /) -> EventStream[E1 | E2]: ...
+    @overload
+    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], /) -> EventStream[E1 | E2 | E3]: ...
+    @overload
+    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /) -> EventStream[E1 | E2 | E3 | E4]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], /
+    ) -> EventStream[E1 | E2 | E3 | E4 | E5]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], t6: type[E6], /
+    ) -> EventStream[E1 | E2 | E3 | E4 | E5 | E6]: ...
+    @overload
+    def async_events(self, *event_types: type[Event]) -> EventStream[Event]: ...
+
+    def async_events(self, *event_types: type[Event]) -> EventStream[Any]:
         """An asyncio async iterator over events (all, or those of ``event_types``).
 
         It sees the events that arrive after this call, and ends when the instance closes.

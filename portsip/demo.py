@@ -1,21 +1,19 @@
-"""Demo: two PortSIP instances on the stub library follow each other's presence and chat.
+"""Demo: two PortSIP instances follow each other's presence and chat.
 
-    python -m portsip.demo
+    portsip demo            (also: portsip-demo, python -m portsip.demo)
 
 Alice and Bob each get a PortSIPLib on the stub (built on first use with the system C
 compiler). Alice watches Bob's presence, Bob accepts and publishes a status, and they
-exchange messages; every SDK event prints as the typed object it arrives as. Pass
-``--library PATH`` to run the same script on the real SDK (with a SIP server and accounts
-of your own, see the README).
+exchange messages; every SDK event prints as the typed object it arrives as. Both users live
+in this one process: for your own account, use ``portsip send``, ``watch`` and ``presence``.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 import threading
 
 from . import PortSIPLib, SIPCallbackEvents
-from ._console import make_console_streams_safe
 from .events import (
     Event,
     PresenceOffline,
@@ -69,18 +67,10 @@ def make_user(library: str, user: str, display_name: str, port: int) -> PortSIPL
     return lib
 
 
-def main(argv: list[str] | None = None) -> int:
-    make_console_streams_safe()  # a cp1252 or cp437 console cannot show the messages' emoji
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--library", help="SDK library to use (default: the stub, built if needed)")
-    options = parser.parse_args(argv)
-    if options.library is None:
-        from .testing import stub_library_path
-
-        options.library = stub_library_path()
-    print(f"SDK library: {options.library}")
-
-    with make_user(options.library, "alice", "Alice", 5070) as alice, make_user(options.library, "bob", "Bob", 5080) as bob:
+def run(library: str) -> None:
+    """Play the demo on the SDK library at ``library`` (e.g. the stub's path)."""
+    with make_user(library, "alice", "Alice", 5070) as alice, make_user(library, "bob", "Bob", 5080) as bob:
+        print(f"SDK library: {alice.library_path}")
         alice.attach(AliceEvents())
         bob.on(Event, lambda event: show("bob", event))  # Bob prints every event he gets
 
@@ -110,7 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         alice.check_errors()
         bob.check_errors()
     print("Done: both instances closed.")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``portsip-demo`` and ``python -m portsip.demo``: the same as ``portsip demo``."""
+    from .cli import main as cli_main
+
+    return cli_main(["demo", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

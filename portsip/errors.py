@@ -9,8 +9,8 @@ returned it. Families that callers commonly handle also derive from the matching
 
 from __future__ import annotations
 
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import cache
 
 from . import _header
 from ._event_base import Event
@@ -197,19 +197,21 @@ _FAMILIES: dict[str, type[SDKError]] = {
 }
 
 
-@lru_cache(maxsize=1)
+@cache
 def _code_names() -> dict[int, str]:
-    # Read lazily from native/portsip_errors.h, the table the stub returns from too.
-    values = _header.parse_enum_values(_header.read_header(_header.ERRORS_HEADER))
-    return {code: name for name, code in values.items() if code < 0}
+    # cffi reads the enum of native/portsip_errors.h, the table the stub returns from too.
+    enum = _header.ffi_for(_header.ERRORS_HEADER).typeof("enum PortSIPErrorCode")
+    return {code: name for code, name in enum.elements.items() if code < 0}
+
+
+@cache
+def _codes() -> dict[str, int]:
+    return {name: code for code, name in _code_names().items()}
 
 
 def code_of(name: str) -> int:
     """The vendor's value for a code name, e.g. ``code_of("ECoreNotInitialized") == -60001``."""
-    for code, known in _code_names().items():
-        if known == name:
-            return code
-    raise KeyError(name)
+    return _codes()[name]
 
 
 def error_name(code: int) -> str:

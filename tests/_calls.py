@@ -16,16 +16,6 @@ from portsip.testing import StubCall, StubControl
 BOB, CAROL = "sip:bob@example.com", "sip:carol@example.com"
 
 
-@pytest.fixture
-def bob(portsip_lib_factory: Callable[..., PortSIPLib]) -> PortSIPLib:
-    return portsip_lib_factory("bob")
-
-
-@pytest.fixture
-def carol(portsip_lib_factory: Callable[..., PortSIPLib]) -> PortSIPLib:
-    return portsip_lib_factory("carol")
-
-
 def connect(caller: PortSIPLib, callee: PortSIPLib, to: str, *, video: bool = False) -> tuple[int, int]:
     """Call ``to`` (callee's URI) from caller, answer at callee: (caller's session id, callee's)."""
     session = caller.call(to, video_call=video)

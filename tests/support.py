@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from portsip import PortSIPLib, SDKError, _backend_cffi, _backend_native
-from portsip._backend import handler_type, setter_name
-from portsip._header import snake_case
 from portsip.events import EVENT_TYPES, Event
+
+from abi import snake_case
 
 #: PortSIP_* functions whose method is not named <the function without PortSIP_> in snake_case.
 RENAMED_METHODS = {
@@ -36,8 +36,8 @@ def install_backend_handler(lib: PortSIPLib, event_type: type[Event], callback_i
     if lib.backend == "native":
         native = _backend_native.native_library()
         assert native is not None
-        handler = lib._ffi.cast(handler_type(event_type), native.handler_address(index))
+        handler = lib._ffi.cast(event_type.typedef_name, native.handler_address(index))
     else:
         assert _backend_cffi._callbacks is not None
         handler = _backend_cffi._callbacks[index]
-    getattr(lib._c, setter_name(event_type))(lib._dispatcher, handler, callback_index, lib._feed.routing_id)
+    getattr(lib._c, event_type.setter_name)(lib._dispatcher, handler, callback_index, lib._feed.routing_id)

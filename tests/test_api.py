@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import runpy
 import subprocess
 import sys
@@ -14,7 +15,6 @@ from typing import Any
 import pytest
 
 import portsip._api
-
 from portsip import (
     AlreadyInitializedError,
     ClosedError,
@@ -69,7 +69,9 @@ def _api_modules() -> dict[str, set[str]]:
             continue
         module = importlib.import_module(f"portsip._api.{info.name}")
         classes = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]
-        modules[info.name] = {n for c in classes for n, v in vars(c).items() if inspect.isfunction(v) and not n.startswith("_") and n != "initialize"}
+        modules[info.name] = {
+            n for c in classes for n, v in vars(c).items() if inspect.isfunction(v) and not n.startswith("_") and n != "initialize"
+        }
     return modules
 
 
@@ -201,9 +203,36 @@ def test_sdk_errors_carry_code_name_and_function(portsip_lib: PortSIPLib) -> Non
     assert isinstance(raised.value, LookupError)
 
 
-def test_repr_and_properties(portsip_lib: PortSIPLib) -> None:
-    assert "initialized" in repr(portsip_lib)
-    assert portsip_lib.library_path.endswith((".so", ".dylib", ".dll"))
+def test_repr_and_properties(portsip_lib: PortSIPLib, portsip_stub_library: str) -> None:
+    library = f"library={portsip_stub_library!r}>"
+    assert re.fullmatch(rf"<PortSIPLib #\d+ initialized {re.escape(library)}", repr(portsip_lib))
+    with PortSIPLib(portsip_stub_library) as fresh:
+        assert " not initialized " in repr(fresh)
+    assert " closed " in repr(fresh)
+    assert portsip_lib.library_path == portsip_stub_library
+
+
+def test_detach_stops_delivery_to_that_object_only(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    class Recorder(events.SIPCallbackEvents):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def on_recv_info(self, event: events.RecvInfo) -> None:
+            self.seen.append(event.info_message)
+
+    detached, kept = Recorder(), Recorder()
+    portsip_lib.attach(detached)
+    portsip_lib.attach(kept)
+
+    def deliver(text: str) -> None:
+        stub_control.emit(events.RecvInfo(text))
+        portsip_lib.wait_for(events.RecvInfo)
+        portsip_lib.drain()
+
+    deliver("one")
+    portsip_lib.detach(detached)
+    deliver("two")
+    assert (detached.seen, kept.seen) == (["one"], ["one", "two"])
 
 
 def test_import_loads_nothing() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import portsip._api
-from portsip import _header
 from support import RENAMED_METHODS, method_name
 
-_, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
+import portsip._api
+
+import abi
+
+_, FUNCTIONS = abi.parse_declarations(abi.read(abi.ABI_HEADER))
 DECLARED = {f.name for f in FUNCTIONS if f.name.startswith("PortSIP_")}
 
 _STREAM_CALLBACK = (

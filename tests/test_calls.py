@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _calls import BOB, CAROL, absent, connect, journal_of, settle, vendor_code
 
 from portsip import CallStateError, DtmfMethod, InvalidArgumentError, NotFoundError, PortSIPLib, SessionRefreshMode
 from portsip.events import (
@@ -29,8 +30,6 @@ from portsip.events import (
     SendMessageSuccess,
 )
 from portsip.testing import StubCall, StubControl
-
-from _calls import BOB, CAROL, absent, bob, carol, connect, journal_of, settle, vendor_code  # noqa: F401 (fixtures)
 
 # ---- flows ------------------------------------------------------------------------------------
 
@@ -79,7 +78,7 @@ def test_call_answered_held_unheld_and_hung_up(portsip_lib: PortSIPLib, bob: Por
 
 def test_message_inside_a_call(portsip_lib: PortSIPLib, bob: PortSIPLib) -> None:
     mine, theirs = connect(portsip_lib, bob, BOB)
-    message_id = bob.send_message(theirs, "text", "plain", "in the call".encode())
+    message_id = bob.send_message(theirs, "text", "plain", b"in the call")
     received = portsip_lib.wait_for(RecvMessage)
     assert (received.session_id, received.data) == (mine, b"in the call")
     assert bob.wait_for(SendMessageSuccess).message_id == message_id

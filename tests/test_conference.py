@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _calls import BOB, CAROL, absent, connect, journal_of, settle
 
 from portsip import CallStateError, InvalidArgumentError, NotFoundError, PortSIPLib, SDKError
 from portsip.events import InviteClosed, InviteIncoming, RemoteHold, RemoteUnHold
 from portsip.testing import StubCall, StubConference, StubControl
 
-from _calls import BOB, CAROL, absent, bob, carol, connect, journal_of, settle  # noqa: F401 (fixtures)
 
 def test_conference_join_and_leave(portsip_lib: PortSIPLib, stub_control: StubControl, bob: PortSIPLib, carol: PortSIPLib) -> None:
     alice = portsip_lib
@@ -68,12 +68,42 @@ def _ringing(alice: PortSIPLib, bob: PortSIPLib) -> int:
 
 MISUSE: list[tuple[str, Callable[[PortSIPLib, PortSIPLib], Any], type[Exception], str]] = [
     ("join without a conference", lambda a, b: a.join_to_conference(connect(a, b, BOB)[0]), InvalidArgumentError, "ECoreArgumentIncorrect"),
-    ("join a ringing call", lambda a, b: (a.create_audio_conference(), a.join_to_conference(_ringing(a, b))), CallStateError, "ECoreCallNotEstablished"),
-    ("join an unknown call", lambda a, b: (a.create_audio_conference(), a.join_to_conference(999)), NotFoundError, "ECoreInviteSessionNotFound"),
-    ("remove a non-member", lambda a, b: (a.create_audio_conference(), a.remove_from_conference(connect(a, b, BOB)[0])), InvalidArgumentError, "ECoreArgumentIncorrect"),
-    ("remove without a conference", lambda a, b: a.remove_from_conference(connect(a, b, BOB)[0]), InvalidArgumentError, "ECoreArgumentIncorrect"),
-    ("video conference of no size", lambda a, b: a.create_video_conference(None, 0, 480, True), InvalidArgumentError, "ECoreArgumentIncorrect"),
-    ("two video conferences", lambda a, b: [a.create_video_conference(None, 320, 240, True) for _ in range(2)], SDKError, "EAudioCreateAudioConferenceFailure"),
+    (
+        "join a ringing call",
+        lambda a, b: (a.create_audio_conference(), a.join_to_conference(_ringing(a, b))),
+        CallStateError,
+        "ECoreCallNotEstablished",
+    ),
+    (
+        "join an unknown call",
+        lambda a, b: (a.create_audio_conference(), a.join_to_conference(999)),
+        NotFoundError,
+        "ECoreInviteSessionNotFound",
+    ),
+    (
+        "remove a non-member",
+        lambda a, b: (a.create_audio_conference(), a.remove_from_conference(connect(a, b, BOB)[0])),
+        InvalidArgumentError,
+        "ECoreArgumentIncorrect",
+    ),
+    (
+        "remove without a conference",
+        lambda a, b: a.remove_from_conference(connect(a, b, BOB)[0]),
+        InvalidArgumentError,
+        "ECoreArgumentIncorrect",
+    ),
+    (
+        "video conference of no size",
+        lambda a, b: a.create_video_conference(None, 0, 480, True),
+        InvalidArgumentError,
+        "ECoreArgumentIncorrect",
+    ),
+    (
+        "two video conferences",
+        lambda a, b: [a.create_video_conference(None, 320, 240, True) for _ in range(2)],
+        SDKError,
+        "EAudioCreateAudioConferenceFailure",
+    ),
 ]
 
 
@@ -89,11 +119,15 @@ def test_misuse_gives_the_vendor_code(
 JOURNAL: list[tuple[str, tuple[Any, ...], str, dict[str, object]]] = [
     ("create_audio_conference", (), "PortSIP_createAudioConference", {}),
     (
-        "create_video_conference", (0x42, 1280, 720, True), "PortSIP_createVideoConference",
+        "create_video_conference",
+        (0x42, 1280, 720, True),
+        "PortSIP_createVideoConference",
         {"conferenceVideoWindow": 0x42, "width": 1280, "height": 720, "displayLocalVideoInConference": True},
     ),
     (
-        "create_video_conference", (None, 352, 288, False), "PortSIP_createVideoConference",
+        "create_video_conference",
+        (None, 352, 288, False),
+        "PortSIP_createVideoConference",
         {"conferenceVideoWindow": 0, "width": 352, "height": 288, "displayLocalVideoInConference": False},
     ),
     ("destroy_conference", (), "PortSIP_destroyConference", {}),

@@ -9,12 +9,11 @@ import time
 from collections.abc import Callable
 
 import pytest
+from support import install_backend_handler
 
 from portsip import ClosedError, HandlerError, InvalidStateError, PortSIPLib, SIPCallbackEvents
 from portsip.events import EVENT_TYPES, Event, PresenceOnline, RecvInfo, RecvOutOfDialogMessage, RegisterSuccess
 from portsip.testing import StubControl
-
-from support import install_backend_handler
 
 
 def info(i: int) -> RecvInfo:

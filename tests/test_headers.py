@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support import vendor_error
 
 from portsip import InvalidArgumentError, NotFoundError, PortSIPLib, SipMessageType, SrtpPolicy
 from portsip.testing import StubControl
-from support import vendor_error
 
 INVITE = (
     "INVITE sip:bob@example.com SIP/2.0\r\n"
@@ -51,7 +51,7 @@ def test_clearing_modified_headers(portsip_lib: PortSIPLib) -> None:
     ids = [portsip_lib.modify_sip_message_header(-1, "ALL", 3, name, "x") for name in ("Expires", "User-Agent")]
     portsip_lib.clear_modified_sip_message_headers()
     for header_id in ids:
-        vendor_error(lambda: portsip_lib.remove_modified_sip_message_header(header_id), "ECoreSipHeaderNotExist")
+        vendor_error(lambda header_id=header_id: portsip_lib.remove_modified_sip_message_header(header_id), "ECoreSipHeaderNotExist")
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,13 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from test_api import VALID
+from test_event_roundtrip import make_event
 
 from portsip import PortSIPError, PortSIPLib, _args, _backend_cffi
 from portsip._loader import get_ffi
 from portsip.events import EVENT_TYPES, Event
 from portsip.testing import StubControl
-
-from test_api import VALID
-from test_event_roundtrip import make_event
 
 LONG_MIN, LONG_MAX = _args.C_RANGES["long"]
 only_where_long_is_32_bits = pytest.mark.skipif(
@@ -40,7 +39,7 @@ def long_arguments() -> list[tuple[str, int]]:
     for method, valid in VALID.items():
         checked: list[str] = []
 
-        def spy(name: str, value: object, c_type: str = "int", *args: Any, **kwargs: Any) -> int:
+        def spy(name: str, value: object, c_type: str = "int", *args: Any, checked: list[str] = checked, **kwargs: Any) -> int:
             if c_type == "long":
                 checked.append(name)
             return real_integer(name, value, c_type, *args, **kwargs)

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from support import vendor_error
 
 from portsip import (
     AudioCodec,
@@ -16,12 +17,12 @@ from portsip import (
     VideoCaptureDevice,
     VideoCodec,
     VideoStatistics,
-    _header,
 )
 from portsip.testing import StubControl
-from support import vendor_error
 
-_, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
+import abi
+
+_, FUNCTIONS = abi.parse_declarations(abi.read(abi.ABI_HEADER))
 
 
 
@@ -107,11 +108,13 @@ def test_per_call_audio_settings_in_an_open_call(portsip_lib: PortSIPLib, stub_c
 # ---- statistics ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cls, function", [(AudioStatistics, "PortSIP_getAudioStatistics"), (VideoStatistics, "PortSIP_getVideoStatistics")])
+@pytest.mark.parametrize(
+    "cls, function", [(AudioStatistics, "PortSIP_getAudioStatistics"), (VideoStatistics, "PortSIP_getVideoStatistics")]
+)
 def test_statistics_fields_are_the_out_parameters_in_order(cls: type, function: str) -> None:
     [decl] = [f for f in FUNCTIONS if f.name == function]
     out = [p for p in decl.params if p.c_type == "int*"]
-    assert [f.name for f in dataclasses.fields(cls)] == [_header.snake_case(p.name) for p in out]
+    assert [f.name for f in dataclasses.fields(cls)] == [abi.snake_case(p.name) for p in out]
     assert all(f.type == "int" for f in dataclasses.fields(cls))
 
 
@@ -193,9 +196,7 @@ def test_device_counts_and_names(portsip_lib: PortSIPLib) -> None:
     assert portsip_lib.get_video_capture_device_name() == ("stub-camera-0", "Stub Camera")
 
 
-def test_a_name_longer_than_the_buffer_is_fetched_again_with_more_room(
-    portsip_lib: PortSIPLib, stub_control: StubControl
-) -> None:
+def test_a_name_longer_than_the_buffer_is_fetched_again_with_more_room(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
     name = portsip_lib.get_playout_device_name(1)
     assert name.startswith("Stub Headset Earphones") and name.endswith("to provide)") and len(name.encode()) > 128
     lengths = [call.args["nameUTF8Length"] for call in stub_control.calls_to("PortSIP_getPlayoutDeviceName")]

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from portsip import NotFoundError, PortSIPLib, SDKError, _header
-from portsip.testing import StubControl
 from support import method_name
+
+from portsip import NotFoundError, PortSIPLib, SDKError
+from portsip.testing import StubControl
+
+import abi
 
 MODULES = ["codecs", "audio", "video", "devices", "recording", "headers", "network"]
 VALID: dict[str, tuple[Any, ...]] = {
@@ -23,10 +25,10 @@ VALID: dict[str, tuple[Any, ...]] = {
     for module in MODULES
     for method, args in runpy.run_path(str(Path(__file__).parent / "valid_args" / f"{module}.py"))["VALID"].items()
 }
-_, FUNCTIONS = _header.parse_declarations(_header.read_header(_header.ABI_HEADER))
+_, FUNCTIONS = abi.parse_declarations(abi.read(abi.ABI_HEADER))
 
 
-def c_function(method: str) -> _header.Declaration:
+def c_function(method: str) -> abi.Declaration:
     """The PortSIP_* function a method is named after."""
     [function] = [f for f in FUNCTIONS if f.name.startswith("PortSIP_") and method_name(f.name) == method]
     return function

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from portsip import InvalidArgumentError, NotFoundError, PortSIPLib, PresenceMode
 from portsip.events import PresenceOffline, PresenceOnline, PresenceRecvSubscribe
-from portsip.testing import StubControl
+from portsip.testing import LibFactory, StubControl
 
 
 @pytest.fixture
-def bob(portsip_lib_factory: Callable[..., PortSIPLib]) -> PortSIPLib:
+def bob(portsip_lib_factory: LibFactory) -> PortSIPLib:
     return portsip_lib_factory("bob", display_name="Bob B.")
 
 
@@ -85,7 +83,7 @@ def test_injected_watcher_can_be_accepted(portsip_lib: PortSIPLib, stub_control:
     assert call.args == {"subscribeId": 77, "stateText": "Available"}
 
 
-def test_agent_mode_publishes_to_every_watcher(portsip_lib: PortSIPLib, bob: PortSIPLib, portsip_lib_factory: Callable[..., PortSIPLib]) -> None:
+def test_agent_mode_publishes_to_every_watcher(portsip_lib: PortSIPLib, bob: PortSIPLib, portsip_lib_factory: LibFactory) -> None:
     carol = portsip_lib_factory("carol")
     for watcher in (portsip_lib, carol):
         watcher.presence_subscribe("sip:bob@example.com")

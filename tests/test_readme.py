@@ -1,57 +1,70 @@
-"""The README's examples run on the stub exactly as written."""
+"""The README's examples run as written: its scripts on the stub, its test files under pytest,
+its command lines with the exit codes it states. (tests/test_typing.py type-checks them.)"""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-README = Path(__file__).parent.parent / "README.md"
-SOFTPHONE = "<!-- softphone example: tests/test_readme.py runs this block as written -->"
-RECEIPTS = "<!-- receipts example: tests/test_readme.py runs this block as written -->"
-QUICK_START = "<!-- quick start: tests/test_readme.py runs this block on the stub, where bob is unknown -->"
+from readme import README, Block, python_blocks
+
+BIN = Path(sys.executable).parent
+SCRIPTS = [block for block in python_blocks() if block.file_name is None]
+FILES = [block for block in python_blocks() if block.file_name is not None]
 
 
-def example(marker: str) -> str:
+def test_the_readme_has_the_examples_this_file_runs() -> None:
+    assert SCRIPTS and {"test_chat.py", "echo_bot.py", "test_echo_bot.py"} <= {b.file_name for b in FILES}
+
+
+@pytest.mark.parametrize("block", SCRIPTS, ids=lambda b: f"README.md:{b.line}")
+def test_script_runs_on_the_stub(block: Block, portsip_stub_library: str, tmp_path: Path) -> None:
+    """A script that needs the SDK gets the stub the way a user would: through $PORTSIP_SDK_LIBRARY."""
+    script = tmp_path / block.name
+    script.write_text(block.code, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=_env(PORTSIP_SDK_LIBRARY=portsip_stub_library)
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_test_files_pass_under_pytest(pytester: pytest.Pytester) -> None:
+    for block in FILES:
+        pytester.makepyfile(**{block.name.removesuffix(".py"): block.code})
+    tests = sum(len(re.findall(r"^def test_", block.code, re.M)) for block in FILES)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
+    result.assert_outcomes(passed=tests)
+
+
+def _command_lines() -> list[tuple[str, int]]:
+    """(command, stated exit code) for each line of the first sh block under "## Command line"."""
     text = README.read_text(encoding="utf-8")
-    match = re.search(re.escape(marker) + r"\n```python\n(.*?)\n```\n", text, re.S)
-    assert match, f"README.md lost the block after {marker}"
-    return match.group(1)
+    section = text[text.index("## Command line") :]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    lines = []
+    for line in block[1].splitlines():
+        stated = re.search(r"# exit code (\d+)", line)
+        lines.append((line, int(stated[1]) if stated else 0))
+    return lines
 
 
-def run(marker: str) -> None:
-    exec(compile(example(marker), f"README.md ({marker})", "exec"), {"__name__": "readme_example"})
+@pytest.mark.parametrize("line, exit_code", _command_lines(), ids=lambda v: v.split("#")[0].strip() if isinstance(v, str) else None)
+def test_command_line_example(line: str, exit_code: int, portsip_stub_library: str) -> None:
+    program, *args = shlex.split(line, comments=True)
+    result = subprocess.run(
+        [str(BIN / program), *args], capture_output=True, text=True, timeout=120, env=_env(PORTSIP_STUB_LIBRARY=portsip_stub_library)
+    )
+    assert result.returncode == exit_code, result.stderr
 
 
-def test_softphone_example_runs(portsip_stub_library: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(SOFTPHONE)
-    assert capsys.readouterr().out.splitlines() == [
-        "Bob: call from Alice",
-        "Bob: key 1",
-        "Bob: key 2",
-        "Bob: key 3",
-        "Bob: Alice hung up",
-    ]
-
-
-def test_receipts_example_runs(portsip_stub_library: str, capsys: pytest.CaptureFixture[str]) -> None:
-    run(RECEIPTS)
-    assert capsys.readouterr().out.splitlines() == [
-        "delivered to sip:bob@example.com",
-        "failed: 404 Not Found",
-        "bob ok",
-        "carol failed",
-    ]
-
-
-def test_quick_start_reports_a_404_as_an_exception(
-    portsip_stub_library: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("PORTSIP_SDK_LIBRARY", portsip_stub_library)  # PortSIPLib() finds the stub
-    run(QUICK_START)
-    assert capsys.readouterr().out.splitlines() == [
-        "200 OK",
-        "not delivered: 404 Not Found",
-        "sip:bob@example.com offline",
-    ]
+def _env(**extra: str) -> dict[str, str]:
+    """This process's environment without an SDK configured, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "PORTSIP_SDK_LIBRARY"}
+    return {**env, **extra}

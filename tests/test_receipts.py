@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import pytest
+from _calls import connect
 
 from portsip import ClosedError, InvalidStateError, NotFoundError, PortSIPError, PortSIPLib, Receipt, SendFailedError
 from portsip._receipts import contact
@@ -31,8 +32,6 @@ from portsip.events import (
     SendOutOfDialogMessageSuccess,
 )
 from portsip.testing import StubControl
-
-from _calls import connect
 
 BOB, NOBODY = "sip:bob@example.com", "sip:nobody@example.com"
 EMPTY = {"pending": 0, "keys": 0, "early": 0, "in_flight": 0, "deadlines": 0}

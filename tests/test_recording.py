@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support import vendor_error
 
 from portsip import AudioFileFormat, InvalidArgumentError, PortSIPLib, RecordMode, VideoCodec
 from portsip.events import InviteClosed, PlayAudioFileFinished, PlayVideoFileFinished
 from portsip.testing import StubControl
-from support import vendor_error
 
 
 @pytest.fixture
@@ -64,8 +64,16 @@ def test_a_video_file_played_once_ends_with_its_event(portsip_lib: PortSIPLib, s
 @pytest.mark.parametrize(
     "play, stop, event",
     [
-        (lambda lib, s, loop: lib.play_audio_file_to_remote(s, "a.wav", 16000, loop), "stop_play_audio_file_to_remote", PlayAudioFileFinished),
-        (lambda lib, s, loop: lib.play_video_file_to_remote(s, "v.avi", loop, False), "stop_play_video_file_to_remote", PlayVideoFileFinished),
+        (
+            lambda lib, s, loop: lib.play_audio_file_to_remote(s, "a.wav", 16000, loop),
+            "stop_play_audio_file_to_remote",
+            PlayAudioFileFinished,
+        ),
+        (
+            lambda lib, s, loop: lib.play_video_file_to_remote(s, "v.avi", loop, False),
+            "stop_play_video_file_to_remote",
+            PlayVideoFileFinished,
+        ),
     ],
 )
 def test_looping_and_stopped_files_have_no_end_event(
@@ -133,6 +141,9 @@ def test_video_stream_to_remote(portsip_lib: PortSIPLib, stub_control: StubContr
     portsip_lib.send_video_stream_to_remote(session, frame, 176, 144)
     assert stub_control.calls[-1].args == {"sessionId": session, "data": frame, "dataLength": len(frame), "width": 176, "height": 144}
     for width, height in [(176, 120), (175, 144), (0, 0)]:  # the size must be one I420 frame of width x height
-        vendor_error(lambda: portsip_lib.send_video_stream_to_remote(session, frame, width, height), "ECoreArgumentIncorrect")
+        vendor_error(
+            lambda width=width, height=height: portsip_lib.send_video_stream_to_remote(session, frame, width, height),
+            "ECoreArgumentIncorrect",
+        )
     portsip_lib.enable_send_video_stream_to_remote(session, False)
     vendor_error(lambda: portsip_lib.send_video_stream_to_remote(session, frame, 176, 144), "EVideoStartSendFailure")

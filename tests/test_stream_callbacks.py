@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from portsip import InvalidArgumentError, NotFoundError, PortSIPLib, PortSIPError, events
-from portsip._header import ERRORS_HEADER, parse_enum_values, read_header
+from portsip import InvalidArgumentError, NotFoundError, PortSIPError, PortSIPLib, events
 from portsip._loader import load_library
 from portsip.testing import StubControl
 
-CODES = parse_enum_values(read_header(ERRORS_HEADER))
+import abi
+
+CODES = abi.parse_enum_values(abi.read(abi.ERRORS_HEADER))
 FRAME = bytes(range(200)) * 3
 OBJECT = 0xC0FFEE
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from portsip import PortSIPLib, events
-from portsip._header import ERRORS_HEADER, parse_enum_values, read_header
 from portsip._loader import load_library
 from portsip.testing import StubControl
 
-CODES = parse_enum_values(read_header(ERRORS_HEADER))
+import abi
+
+CODES = abi.parse_enum_values(abi.read(abi.ERRORS_HEADER))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _calls import BOB, CAROL, absent, connect, journal_of, settle, vendor_code
 
 from portsip import CallStateError, InvalidArgumentError, NotFoundError, PortSIPLib
 from portsip.events import (
@@ -25,7 +26,6 @@ from portsip.events import (
 )
 from portsip.testing import StubCall, StubControl
 
-from _calls import BOB, CAROL, absent, bob, carol, connect, journal_of, settle, vendor_code  # noqa: F401 (fixtures)
 
 def test_blind_transfer_accepted(portsip_lib: PortSIPLib, bob: PortSIPLib, carol: PortSIPLib) -> None:
     alice = portsip_lib
@@ -58,7 +58,7 @@ def test_blind_transfer_accepted(portsip_lib: PortSIPLib, bob: PortSIPLib, carol
 
 
 def test_refer_rejected(portsip_lib: PortSIPLib, bob: PortSIPLib) -> None:
-    a_b, b_a = connect(portsip_lib, bob, BOB)
+    a_b, _ = connect(portsip_lib, bob, BOB)
     portsip_lib.refer(a_b, CAROL)
     refer = bob.wait_for(ReceivedRefer)
     bob.reject_refer(refer.refer_id)

@@ -16,14 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import windows_dlls
 
 import portsip
 from portsip import PortSIPLib, _cbuild
 from portsip._loader import ENV_VAR
 from portsip.events import RecvOutOfDialogMessage, RegisterSuccess
 from portsip.testing import stub_library_path
-
-import windows_dlls
 
 pytestmark = pytest.mark.skipif(sys.platform != "win32", reason="Windows DLL loading")
 

@@ -17,7 +17,8 @@ the API call returned. Instances in one process reach each other by their users'
         assert bob.wait_for(RecvOutOfDialogMessage).data == b"hi"
 
 :class:`StubControl` injects events, scripts outcomes, opens in-dialog sessions and reads
-back every call the stub received. Pytest fixtures: ``pytest_plugins = ["portsip.testing.fixtures"]``.
+back every call the stub received. The pytest fixtures in :mod:`portsip.testing.fixtures` come
+with the package: pytest finds them once portsip is installed.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from cffi import FFI
 
@@ -37,7 +38,10 @@ from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference"]
+__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory"]
+
+#: The SIP domain of the users the pytest fixtures make.
+DOMAIN = "example.com"
 
 _FRAME_KINDS = {  # kind -> enum stub_stream_kind member
     "audio": "STUB_STREAM_AUDIO",
@@ -68,8 +72,15 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
         return ffi, _control_libs[path]
 
 
-def _c_text(raw: bytes | str) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw
+def _c_text(ffi: FFI, pointer: Any) -> str:
+    """A NUL-terminated char* as str (cffi gives bytes for char*)."""
+    return cast(bytes, ffi.string(pointer)).decode()
+
+
+class LibFactory(Protocol):
+    """The type of the ``portsip_lib_factory`` fixture: makes initialized users on the stub."""
+
+    def __call__(self, user_name: str = "alice", *, display_name: str | None = None, sip_domain: str = DOMAIN) -> PortSIPLib: ...
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class StubControl:
 
     @staticmethod
     def _milliseconds(delay: float, name: str = "delay") -> int:
-        return int(round(_args.seconds(name, delay, maximum=3600) * 1000))
+        return round(_args.seconds(name, delay, maximum=3600) * 1000)
 
     # ---- injecting events ---------------------------------------------------------------------
 
@@ -130,7 +141,8 @@ class StubControl:
         values = self._ffi.new("stub_value[]", max(len(fields), 1))
         kinds = {"l": self._c.STUB_LONG, "i": self._c.STUB_INT, "b": self._c.STUB_BOOL, "s": self._c.STUB_STRING, "d": self._c.STUB_DATA}
         keep_alive = []
-        for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True)):
+        # values has one slot even for an event without fields (a C array cannot be empty)
+        for slot, (kind, field) in zip(values, zip(type(event).signature, fields, strict=True), strict=False):
             value = getattr(event, field.name)
             slot.kind = kinds[kind]
             name = f"{type(event).__name__}.{field.name}"
@@ -191,7 +203,8 @@ class StubControl:
         if rate is not None and per_second <= 0:
             raise ValueError("rate must be positive, or None for as fast as possible")
         sdk = self._sdk()
-        result = self._c.stub_flood(sdk, EVENT_TYPES.index(type(event)), values, nargs, count, threads, per_second, int(_args.flag("wait", wait)))
+        index, waits = EVENT_TYPES.index(type(event)), int(_args.flag("wait", wait))
+        result = self._c.stub_flood(sdk, index, values, nargs, count, threads, per_second, waits)
         self._check(result, "stub_flood")
 
     @staticmethod
@@ -235,9 +248,7 @@ class StubControl:
     def fail_next_register(self, code: int, reason: str) -> None:
         """Make the next register_server answer RegisterFailure with this SIP code and reason."""
         code = _args.integer("code", code, minimum=300, maximum=699)
-        self._check(
-            self._c.stub_script_next_register(self._sdk(), code, _args.text("reason", reason)), "stub_script_next_register"
-        )
+        self._check(self._c.stub_script_next_register(self._sdk(), code, _args.text("reason", reason)), "stub_script_next_register")
 
     # ---- sessions -----------------------------------------------------------------------------
 
@@ -349,8 +360,8 @@ class StubControl:
             values: dict[str, object] = {}
             for k in range(nargs[0]):
                 value = args[0][k]
-                values[_c_text(self._ffi.string(value.name))] = self._value(value)
-            calls.append(StubCall(_c_text(self._ffi.string(function[0])), values))
+                values[_c_text(self._ffi, value.name)] = self._value(value)
+            calls.append(StubCall(_c_text(self._ffi, function[0]), values))
         return calls
 
     def calls_to(self, function: str) -> list[StubCall]:

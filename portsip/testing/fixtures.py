@@ -1,8 +1,8 @@
 """Pytest fixtures for testing code that uses portsip, on the stub library.
 
-Enable them in a conftest.py::
-
-    pytest_plugins = ["portsip.testing.fixtures"]
+Installing portsip registers this module with pytest (entry point ``pytest11``): the fixtures
+are there in every test, with no ``pytest_plugins`` line (``-p no:portsip.testing.fixtures``
+turns them off).
 
 ``portsip_lib`` is an initialized PortSIPLib whose user is alice@example.com;
 ``portsip_lib_factory(user)`` makes more (e.g. bob) that reach each other by SIP URI;
@@ -12,16 +12,12 @@ closed and :meth:`~portsip.PortSIPLib.check_errors` re-raises what a handler rai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from .._lib import PortSIPLib
-from . import StubControl, stub_library_path
-
-DOMAIN = "example.com"
-
-LibFactory = Callable[..., PortSIPLib]
+from . import DOMAIN, LibFactory, StubControl, stub_library_path
 
 
 @pytest.fixture(scope="session")
