@@ -27,6 +27,7 @@ from typing import Any
 
 from . import _header
 from ._backend import Batch, FeedCounters, PipelineFailure, handler_type, setter_name
+from ._loader import open_for_good
 from ._marshal import RECORD_HEADER, record_decoder
 from .errors import PortSIPError
 from .events import EVENT_TYPES
@@ -88,7 +89,7 @@ def native_library() -> NativeLibrary | None:
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{path} does not exist (the package was installed without a C compiler?)")
                 ffi = _header.ffi_for(EVENTS_HEADER)
-                lib = ffi.dlopen(path)  # never closed: SDK threads may call its handlers until the process ends
+                lib = open_for_good(ffi, path)  # SDK threads may call its handlers until the process ends
                 _check(ffi, lib, path)
                 _loaded = NativeLibrary(ffi, lib, path, tuple(record_decoder(t) for t in EVENT_TYPES))
             except (OSError, PortSIPError, AttributeError) as exc:

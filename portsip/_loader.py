@@ -71,6 +71,19 @@ def required_functions() -> list[str]:
     return [f.name for f in functions]
 
 
+def open_for_good(ffi: Any, path: str) -> Any:
+    """``ffi.dlopen(path)``, never unloaded, not even when cffi's library object is freed as the
+    interpreter finalizes: SDK threads may run the library's code, or call handlers in it, until the
+    process ends, and unmapping it under them crashes the process (SIGSEGV at exit)."""
+    if sys.platform == "win32":
+        lib = ffi.dlopen(path)
+        handle = ctypes.c_void_p()
+        # GET_MODULE_HANDLE_EX_FLAG_PIN: stays loaded until the process ends, whatever FreeLibrary does
+        ctypes.windll.kernel32.GetModuleHandleExW(1, path, ctypes.byref(handle))  # type: ignore[attr-defined]
+        return lib
+    return ffi.dlopen(path, ffi.RTLD_NOW | ffi.RTLD_NODELETE)
+
+
 def load_library(library: str | os.PathLike[str] | None = None) -> LoadedLibrary:
     """Open the SDK (or a library with the same ABI, such as the stub) and check its symbols."""
     source, candidates = _candidates(library)
@@ -86,7 +99,7 @@ def load_library(library: str | os.PathLike[str] | None = None) -> LoadedLibrary
                 tried.append((candidate, "no such file"))
                 continue
         try:
-            lib = ffi.dlopen(candidate)
+            lib = open_for_good(ffi, candidate)
         except OSError as exc:
             tried.append((candidate, str(exc)))
             continue

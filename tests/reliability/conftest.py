@@ -19,7 +19,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -111,24 +110,27 @@ MIB = 1024 * 1024
 
 # ---- figures ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Figure:
-    test: str
-    what: str
-    value: str
+#: (test, what) -> value, in the order recorded
+_figures: dict[tuple[str, str], object] = {}
 
 
-_figures: list[Figure] = []
+def _text(value: object) -> str:
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @pytest.fixture
-def figure(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
-    """``figure("what", value)``: record a figure of this test for the table printed at the end."""
+def figure(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """``figure("what", value)``: record a figure of this test for the table printed at the end.
+    ``figure("what", n, total="name")`` adds n to a figure shared by the tests that use that name."""
     test = request.node.name
 
-    def record(what: str, value: object) -> None:
-        text = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
-        _figures.append(Figure(test, what, text))
+    def record(what: str, value: object, total: str | None = None) -> None:
+        if total is None:
+            _figures[test, what] = value
+        else:
+            previous = _figures.get((total, what), 0)
+            assert isinstance(previous, int) and isinstance(value, int)
+            _figures[total, what] = previous + value
 
     return record
 
@@ -138,11 +140,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     sizes = "full sizes" if FULL else "CI sizes (PORTSIP_RELIABILITY=full for the full ones)"
     terminalreporter.section(f"portsip reliability figures, {sizes}")
-    width = max(len(f.test) for f in _figures)
-    what_width = max(len(f.what) for f in _figures)
-    for f in _figures:
-        terminalreporter.write_line(f"{f.test:<{width}}  {f.what:<{what_width}}  {f.value}")
+    width = max(len(test) for test, _ in _figures)
+    what_width = max(len(what) for _, what in _figures)
+    for (test, what), value in _figures.items():
+        terminalreporter.write_line(f"{test:<{width}}  {what:<{what_width}}  {_text(value)}")
     path = os.environ.get("PORTSIP_RELIABILITY_FIGURES")
     if path:
-        Path(path).write_text(json.dumps([f.__dict__ for f in _figures], indent=1))
+        rows = [{"test": test, "what": what, "value": _text(value)} for (test, what), value in _figures.items()]
+        Path(path).write_text(json.dumps(rows, indent=1))
 

@@ -55,7 +55,7 @@ def check_feed_invariants(lib: PortSIPLib) -> dict[str, int]:
 
 @pytest.mark.parametrize("consumer", ["nobody", "unread_stream", "slow_handler"])
 def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
-    portsip_stub_library: str, backend: str, consumer: str, figure: Callable[[str, object], None],
+    portsip_stub_library: str, backend: str, consumer: str, figure: Callable[..., None],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     needs_proc()

@@ -27,7 +27,7 @@ CLOSE_GRACE = 1.1 + 0.4
 
 
 def test_close_past_its_timeout_stops_delivery_counts_and_logs_the_rest(
-    portsip_stub_library: str, backend: str, figure: Callable[[str, object], None], caplog: pytest.LogCaptureFixture
+    portsip_stub_library: str, backend: str, figure: Callable[..., None], caplog: pytest.LogCaptureFixture
 ) -> None:
     handled = [0]
 
@@ -101,7 +101,7 @@ def late_calls(backend: str) -> int:
 
 
 def test_sdk_threads_calling_after_close_reach_nothing(
-    portsip_stub_library: str, backend: str, figure: Callable[[str, object], None]
+    portsip_stub_library: str, backend: str, figure: Callable[..., None]
 ) -> None:
     """Flood threads keep the handler they took at the start, like SDK threads that outlive
     unInitialize: their calls after close are counted as late and go nowhere."""
