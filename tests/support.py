@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import portsip
 from portsip import PortSIPLib, _backend_cffi, _backend_native
@@ -39,3 +41,34 @@ def run_python(code: str, stub: str, timeout: float = 60, **env: str) -> subproc
         capture_output=True, text=True, timeout=timeout, env=environment,
         cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not the source tree
     )
+
+
+#: method -> valid positional arguments, for every public method of every portsip/_api module:
+#: tests/valid_args/<module>.py holds the table of portsip/_api/<module>.py.
+VALID_BY_MODULE: dict[str, dict[str, tuple[Any, ...]]] = {
+    path.stem: runpy.run_path(str(path))["VALID"] for path in sorted((Path(__file__).parent / "valid_args").glob("*.py"))
+}
+VALID: dict[str, tuple[Any, ...]] = {method: args for table in VALID_BY_MODULE.values() for method, args in table.items()}
+
+ANY_OBJECT = object()
+STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), (ANY_OBJECT, TypeError), ("a\x00b", ValueError), ("\ud800", ValueError)]
+INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (ANY_OBJECT, TypeError),
+           (2**64, ValueError), (-(2**64), ValueError)]
+BOOL_BAD = [(None, TypeError), (1, TypeError), ("yes", TypeError), (ANY_OBJECT, TypeError)]
+DATA_BAD = [(None, TypeError), ("text", TypeError), (1, TypeError), ([1, 2], TypeError), (ANY_OBJECT, TypeError)]
+#: A valid None stands for an optional native handle (a window): an int or None.
+HANDLE_BAD = [("1", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError), (2**64, ValueError), (ANY_OBJECT, TypeError)]
+
+
+def bad_values(valid: object) -> list[tuple[object, type[Exception]]]:
+    """Values of the wrong type or out of range for a parameter whose valid value is ``valid``, and the error each gives."""
+    if isinstance(valid, bool):
+        return BOOL_BAD
+    if isinstance(valid, str):
+        return STR_BAD
+    if isinstance(valid, bytes):
+        return DATA_BAD
+    if valid is None:
+        return HANDLE_BAD
+    assert isinstance(valid, int), valid
+    return INT_BAD
