@@ -110,7 +110,10 @@ def target(portsip_lib_factory: Callable[..., PortSIPLib]) -> Iterator[Target]:
 
 
 @pytest.mark.parametrize("name, position, value, error", cases())
-def test_bad_input_raises(target: Target, name: str, position: int, value: object, error: type[Exception]) -> None:
+def test_bad_input_raises(
+    target: Target, name: str, position: int, value: object, error: type[Exception], figure: Callable[..., None]
+) -> None:
+    figure("bad calls, each refused with a Python exception", 1, total="test_bad_input")
     call, valid, _ = SURFACE[name]
     if position < 0:  # called with no arguments at all
         with pytest.raises(TypeError):
@@ -157,7 +160,10 @@ def huge_string_cases() -> list[Any]:
 
 
 @pytest.mark.parametrize("method, position", huge_string_cases())
-def test_huge_strings_reach_c_intact_or_are_refused_cleanly(target: Target, method: str, position: int) -> None:
+def test_huge_strings_reach_c_intact_or_are_refused_cleanly(
+    target: Target, method: str, position: int, figure: Callable[..., None]
+) -> None:
+    figure(f"{len(HUGE) // 2**20} MiB strings into SDK functions, intact or refused", 1, total="test_bad_input")
     lib, control, _ = target
     args = list(VALID[method])
     args[position] = HUGE
