@@ -26,7 +26,7 @@ from portsip._dispatch import DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVE
 from portsip.events import RecvOutOfDialogMessage
 from portsip.testing import StubControl
 
-from conftest import MIB, needs_proc, peak_rss, reset_peak_rss, rss, size, wait_until
+from conftest import MIB, UNDER_ASAN, needs_proc, peak_rss, reset_peak_rss, rss, size, wait_until
 
 THREADS = 4
 PER_THREAD = size(50_000, 250_000)
@@ -99,7 +99,7 @@ def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
         if consumer == "unread_stream":
             assert read + stats["stream_dropped"] == stats["events_delivered"]
             assert read <= DEFAULT_MAX_PENDING_EVENTS
-        assert growth < RSS_BOUND, f"RSS grew by {growth / MIB:.1f} MiB"
+        assert growth < RSS_BOUND or UNDER_ASAN, f"RSS grew by {growth / MIB:.1f} MiB"
         figure("events sent", SENT)
         figure("dropped on the SDK's thread", stats["dropped_events"])
         figure("evicted from the backlog", stats["backlog_evicted"])
