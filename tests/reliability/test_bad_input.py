@@ -23,7 +23,7 @@ from portsip.errors import code_of, error_for_code, error_name
 from portsip.events import Event, RecvInfo, RecvMessage
 from portsip.testing import StubControl, stub_library_path
 
-from conftest import size
+from reliability_support import size
 from support import ANY_OBJECT, BOOL_BAD, INT_BAD, STR_BAD, VALID, bad_values
 
 HUGE = "x" * size(1024 * 1024, 10 * 1024 * 1024)

@@ -26,7 +26,7 @@ from portsip._dispatch import DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVE
 from portsip.events import RecvOutOfDialogMessage
 from portsip.testing import StubControl
 
-from conftest import MIB, UNDER_ASAN, needs_proc, peak_rss, reset_peak_rss, rss, size, wait_until
+from reliability_support import MIB, UNDER_ASAN, needs_proc, peak_rss, reset_peak_rss, rss, size, wait_until
 
 THREADS = 4
 PER_THREAD = size(50_000, 250_000)

@@ -13,7 +13,7 @@ from portsip import PortSIPLib
 from portsip.events import RecvOutOfDialogMessage, SendOutOfDialogMessageSuccess
 from portsip.testing import StubControl
 
-from conftest import MIB, UNDER_ASAN, native_threads, needs_proc, open_fds, rss, size, wait_until
+from reliability_support import MIB, UNDER_ASAN, native_threads, needs_proc, open_fds, rss, size, wait_until
 
 CYCLES = size(60, 500)
 WARMUP = size(10, 50)  # caches, the allocator's arenas and the stub build settle first
@@ -50,23 +50,21 @@ def test_lifecycle_churn_with_events_in_flight(
     portsip_stub_library: str, backend: str, figure: Callable[..., None]
 ) -> None:
     needs_proc()
-    threads_before, python_threads_before = native_threads(), threading.active_count()
-
-    def settled() -> bool:  # the flood threads of the last cycle have ended
-        return native_threads() <= threads_before
-
+    threads_before = native_threads()
     for _ in range(WARMUP):
         cycle(portsip_stub_library, backend)
-    assert wait_until(settled, 30)
+    # the flood threads of the last cycle end; a thread left by an earlier test may have ended too
+    assert wait_until(lambda: native_threads() <= threads_before, 30)
     gc.collect()
+    threads_before, python_threads_before = native_threads(), threading.active_count()
     fds, memory = open_fds(), rss()
     for _ in range(CYCLES - WARMUP):
         cycle(portsip_stub_library, backend)
-    assert wait_until(settled, 30)
+    assert wait_until(lambda: native_threads() <= threads_before, 30)  # no thread left behind
     gc.collect()
     growth = rss() - memory
-    assert native_threads() == threads_before and threading.active_count() == python_threads_before
-    assert open_fds() == fds
+    assert threading.active_count() <= python_threads_before
+    assert open_fds() <= fds
     assert growth < RSS_BOUND or UNDER_ASAN, f"RSS grew by {growth / MIB:.1f} MiB"
     figure("lifecycle cycles (2 instances each)", CYCLES)
     figure("threads / fds left behind", f"{native_threads() - threads_before} / {open_fds() - fds}")

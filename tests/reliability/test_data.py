@@ -23,7 +23,7 @@ from portsip._args import C_RANGES  # noqa: E402
 from portsip.events import EVENT_TYPES, Event  # noqa: E402
 from portsip.testing import StubControl  # noqa: E402
 
-from conftest import FULL  # noqa: E402
+from reliability_support import FULL  # noqa: E402
 
 settings.register_profile(
     "portsip-ci", max_examples=25, derandomize=True, database=None, deadline=None,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import size
+from reliability_support import size
 from support import run_python
 
 RUNS = size(1, 25)  # per backend and variant: 4 variants x 25 = 100 exits per backend in full

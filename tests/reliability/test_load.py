@@ -20,7 +20,7 @@ from portsip import PortSIPLib
 from portsip.events import RecvOutOfDialogMessage
 from portsip.testing import StubControl
 
-from conftest import MIB, size
+from reliability_support import MIB, size
 
 THREADS = 4
 INSTANCES = 3

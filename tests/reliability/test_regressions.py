@@ -21,7 +21,7 @@ from portsip.errors import code_of
 from portsip.events import EVENT_TYPES, Event, PresenceRecvSubscribe, RecvInfo, RecvMessage, RecvOutOfDialogMessage, RegisterSuccess
 from portsip.testing import StubControl
 
-from conftest import wait_until
+from reliability_support import wait_until
 from support import install_backend_handler, run_python
 
 LONG_MAX = C_RANGES["long"][1]  # 2**31 - 1 on Windows

@@ -17,7 +17,7 @@ from portsip import PortSIPLib, _backend_cffi, _backend_native
 from portsip.events import RecvInfo, RecvOutOfDialogMessage
 from portsip.testing import StubControl
 
-from conftest import native_threads, needs_proc, size, wait_until
+from reliability_support import native_threads, needs_proc, size, wait_until
 
 EVENT = RecvOutOfDialogMessage("Flood", "sip:flood@example.com", "Bob", "sip:bob@example.com", "text", "plain", bytes(16))
 QUEUED = size(1_000, 100_000)
