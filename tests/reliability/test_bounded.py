@@ -125,7 +125,10 @@ def flood_past_an_unread_stream(lib: PortSIPLib, control: StubControl) -> int:
         await loop.run_in_executor(None, lambda: control.flood(EVENT, PER_THREAD, threads=THREADS))
         await loop.run_in_executor(None, lib.drain)
         stats = lib.stats
-        assert stream.dropped == stats["stream_dropped"] > 0
+        assert stream.dropped == stats["stream_dropped"]
+        # the stream is full once more events were delivered than it holds (how many were, depends
+        # on how fast the router took them from the SDK's edge: the cffi backend's keeps up)
+        assert (stream.dropped > 0) == (stats["events_delivered"] > DEFAULT_MAX_PENDING_EVENTS)
         read = 0
         async with stream:
             while read + stream.dropped < stats["events_delivered"]:
