@@ -26,6 +26,7 @@ from typing import Any
 
 from . import _cbuild, _header
 from ._backend import Batch, FeedCounters, PipelineFailure
+from ._loader import open_for_good
 from ._marshal import RECORD_HEADER, record_decoder
 from .errors import PortSIPError
 from .events import EVENT_TYPES
@@ -87,7 +88,7 @@ def native_library() -> NativeLibrary | None:
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{path} ({ENV_LIBRARY}) does not exist")
                 ffi = _header.ffi_for(EVENTS_HEADER)
-                lib = ffi.dlopen(path)  # never closed: SDK threads may call its handlers until the process ends
+                lib = open_for_good(ffi, path)  # SDK threads may call its handlers until the process ends
                 _check(ffi, lib, path)
                 _loaded = NativeLibrary(ffi, lib, path, tuple(record_decoder(t) for t in EVENT_TYPES))
             except (OSError, PortSIPError, AttributeError) as exc:

@@ -50,7 +50,9 @@ DEFAULT_MAX_PENDING_EVENTS = 10_000
 DEFAULT_MAX_PENDING_BYTES = 32 * 1024 * 1024
 DEFAULT_BACKLOG_SECONDS = 60.0
 DROP_REPORT_INTERVAL = 1.0  # at most one "dropped" warning per second and instance: once per burst
-_SWEEP_INTERVAL = 1.0  # the router wakes this often while the backlog has events that may expire
+# The router wakes this often even when no event comes: to expire backlog events, and to report
+# drops that happened while it waited (a slow handler holds the budget; no event wakes the router).
+_SWEEP_INTERVAL = 1.0
 _EXPIRE_EVERY = 0.25  # ... and looks for expired ones at most this often
 _RELEASE_EVERY = 64  # the handler thread returns budget at least every this many events
 _STOP = object()
@@ -113,11 +115,16 @@ class EventHub:
         # Counters; each written by one thread only (router, handler thread, or under _errors_lock).
         self.delivered = 0
         self.backlog_evicted = 0
+        self.returned = 0  # events wait_for returned (under _cond)
         self.stream_dropped = 0
         self.error_count = 0
-        self.undelivered_at_close = 0
+        self._discarded_at_close = 0  # written by close()
+        self._abandoned = 0  # written by the handler thread: events it skipped after close() gave up
+        self._runner_done = False  # under _lifetime
+        self._reported_at_close: int | None = None  # under _lifetime: what close() logged while a handler ran
         self._expired_at = 0.0
         self._dropped_reported = 0
+        self._stream_dropped_reported = 0
         self._dropped_report_time = 0.0
         # The feed is freed once neither delivery thread can touch it: by close(), or by the last
         # thread to finish when close() could not wait for it (e.g. close() called from a handler).
@@ -134,8 +141,7 @@ class EventHub:
         feed = self._feed
         try:
             while not self._abandon:
-                timeout = _SWEEP_INTERVAL if self._backlog else None
-                batch = feed.take(timeout)
+                batch = feed.take(_SWEEP_INTERVAL)
                 if batch is None:
                     break
                 items, sizes = batch
@@ -151,6 +157,7 @@ class EventHub:
                         self._expire(now)
                 self._report_drops()
         finally:
+            self._report_drops(final=True)
             self._finish()
             self._thread_done()
 
@@ -239,19 +246,30 @@ class EventHub:
                 self._backlog_bytes -= size
                 self.backlog_evicted += 1
 
-    def _report_drops(self) -> None:
-        dropped = self._feed.dropped()
+    def _report_drops(self, final: bool = False) -> None:
+        """Log drops not reported yet: at most once per DROP_REPORT_INTERVAL, and whatever is left at the end."""
+        dropped, stream_dropped = self._feed.dropped(), self.stream_dropped
+        if dropped == self._dropped_reported and stream_dropped == self._stream_dropped_reported:
+            return
+        now = time.monotonic()
+        if not final and now - self._dropped_report_time < DROP_REPORT_INTERVAL:
+            return
         if dropped > self._dropped_reported:
-            now = time.monotonic()
-            if now - self._dropped_report_time >= DROP_REPORT_INTERVAL:
-                log.warning(
-                    "%s: %d SDK event(s) dropped since the last report: more than %d events or %d bytes were "
-                    "waiting for delivery (raise max_pending_events/max_pending_bytes, or make handlers faster)",
-                    self._name, dropped - self._dropped_reported,
-                    self._limits.max_pending_events, self._limits.max_pending_bytes,
-                )
-                self._dropped_reported = dropped
-                self._dropped_report_time = now
+            log.warning(
+                "%s: %d SDK event(s) dropped since the last report: more than %d events or %d bytes were "
+                "waiting for delivery (raise max_pending_events/max_pending_bytes, or make handlers faster)",
+                self._name, dropped - self._dropped_reported,
+                self._limits.max_pending_events, self._limits.max_pending_bytes,
+            )
+        if stream_dropped > self._stream_dropped_reported:
+            log.warning(
+                "%s: %d event(s) dropped by async streams since the last report: a stream held %d events or "
+                "%d bytes its reader had not taken yet",
+                self._name, stream_dropped - self._stream_dropped_reported,
+                self._limits.max_pending_events, self._limits.max_pending_bytes,
+            )
+        self._dropped_reported, self._stream_dropped_reported = dropped, stream_dropped
+        self._dropped_report_time = now
 
     def _finish(self) -> None:
         with self._cond:
@@ -266,10 +284,22 @@ class EventHub:
 
     # ---- the handler thread -----------------------------------------------------------------------
 
+    @property
+    def undelivered_at_close(self) -> int:
+        return self._discarded_at_close + self._abandoned
+
     def _run_handlers(self) -> None:
         try:
             self._handle_batches()
         finally:
+            with self._lifetime:
+                self._runner_done = True
+                reported = self._reported_at_close
+            if reported is not None and self.undelivered_at_close > reported:
+                log.warning(
+                    "%s: the handler that was running when close() gave up has returned; %d more event(s) "
+                    "queued behind it were not delivered", self._name, self.undelivered_at_close - reported,
+                )
             self._thread_done()
 
     def _handle_batches(self) -> None:
@@ -283,7 +313,7 @@ class EventHub:
             for position, (item, size) in enumerate(batch):
                 if self._abandon:
                     left = [s for i, s in batch[position:] if s]
-                    self.undelivered_at_close += len(left)
+                    self._abandoned += len(left)
                     feed.release(len(left), sum(left), True)
                     break
                 if type(item) is _Marker:
@@ -371,7 +401,18 @@ class EventHub:
         try:
             while True:
                 with self._cond:
-                    candidates = self._candidates(event_types, seen)
+                    if predicate is None and not seen:
+                        # No user code to run: take the oldest match at once, scanning from the
+                        # oldest (a consumer that keeps up finds it at the front: O(1), not O(backlog)).
+                        for sequence, (event, size, _) in self._backlog.items():
+                            if isinstance(event, event_types):
+                                del self._backlog[sequence]
+                                self._backlog_bytes -= size
+                                self.returned += 1
+                                return event
+                        candidates = []
+                    else:
+                        candidates = self._candidates(event_types, seen)
                     newest, closed = self._last_sequence, self._closed
                 for sequence, event in candidates:
                     if predicate is None or predicate(event):
@@ -379,6 +420,7 @@ class EventHub:
                             entry = self._backlog.pop(sequence, None)
                             if entry is not None:
                                 self._backlog_bytes -= entry[1]
+                                self.returned += 1
                                 return event
                         # another waiter took it, or it was evicted meanwhile: keep looking
                 seen = max(seen, newest)
@@ -393,6 +435,12 @@ class EventHub:
         finally:
             with self._cond:
                 self._waiters -= 1
+
+    def backlog_counts(self) -> tuple[int, int, int, int]:
+        """(delivered, returned, evicted, held): one consistent reading, so that delivered ==
+        returned + evicted + held holds at any moment."""
+        with self._cond:
+            return self.delivered, self.returned, self.backlog_evicted, len(self._backlog)
 
     def _candidates(self, event_types: tuple[type, ...], after: int) -> list[tuple[int, Event]]:
         """Backlog entries newer than sequence ``after`` of the given types, oldest first (under _cond)."""
@@ -429,34 +477,42 @@ class EventHub:
             self._errors.clear()
         return taken
 
-    def close(self, timeout: float) -> None:
-        """Deliver what is queued within ``timeout`` seconds, then stop (call after the feed's close()).
+    def close(self, timeout: float | None) -> None:
+        """Deliver what is queued within ``timeout`` seconds (None: no limit), then stop (call after the feed's close()).
 
         Past the timeout, delivery stops: what was not delivered is counted in
         ``undelivered_at_close`` and logged. A handler still running then is left to finish on its
         own (a thread cannot be stopped from outside); that is logged too.
         """
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def left() -> float | None:
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
         current = threading.current_thread()
         if self._router is not current:
-            self._router.join(max(0.0, deadline - time.monotonic()))
+            self._router.join(left())
         runner = self._runner
         if runner is not None and runner is not current:
-            runner.join(max(0.0, deadline - time.monotonic()))
+            runner.join(left())
         late = self._router.is_alive() or (runner is not None and runner is not current and runner.is_alive())
         if late:
             self._abandon = True
-            discarded = self._feed.discard()
-            self.undelivered_at_close += discarded
+            self._discarded_at_close += self._feed.discard()
             if self._router is not current:
                 self._router.join(1.0)
             if runner is not None and runner is not current:
                 runner.join(0.1)
-            busy = runner is not None and runner is not current and runner.is_alive()
+            with self._lifetime:  # either the handler thread is done, or it reports what it skips later
+                busy = runner is not None and not self._runner_done
+                undelivered = self.undelivered_at_close
+                if busy:
+                    self._reported_at_close = undelivered
             log.warning(
                 "%s: close() stopped delivery after %.1f s: %d event(s) were not delivered to handlers%s",
-                self._name, timeout, self.undelivered_at_close,
-                "; a handler is still running and will finish on its own" if busy else "",
+                self._name, timeout, undelivered,
+                "; a handler is still running and will finish on its own (the events queued behind it will "
+                "not be delivered either: they are reported when it returns)" if busy else "",
             )
         for marker in list(self._markers):
             marker.done.set()  # nothing more will go through: release drain() callers

@@ -215,16 +215,16 @@ class PortSIPLib(
         """How SDK callbacks are received: ``"native"`` or ``"cffi"`` (see the class docstring)."""
         return self._feed.backend
 
-    def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> None:
+    def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> None:
         """Unregister, uninitialize the SDK, release its dispatcher, then finish event delivery.
 
         Events already received are still delivered to handlers, waiters and streams for up to
-        ``timeout`` seconds (unless called from a handler, which cannot wait for itself); past
-        that, delivery stops, and what was not delivered is counted in
+        ``timeout`` seconds (None: no limit; unless called from a handler, which cannot wait for
+        itself); past that, delivery stops, and what was not delivered is counted in
         ``stats["undelivered_at_close"]`` and logged. Idempotent; calls after close raise
         :class:`ClosedError`.
         """
-        timeout = _args.seconds("timeout", timeout)
+        timeout = _args.timeout("timeout", timeout)
         with self._lock:
             if self._closed:
                 return
@@ -408,23 +408,26 @@ class PortSIPLib(
 
         ``events_received`` SDK calls of this instance's handlers; ``dropped_events`` refused because
         ``max_pending_*`` was reached; ``events_pending`` received and not yet through the handlers;
-        ``events_delivered`` routed to the backlog, streams and handlers; ``backlog_evicted`` left
-        the ``wait_for`` backlog unreturned (too old, or beyond its bounds); ``backlog_events`` in it
-        now; ``stream_dropped`` dropped by async streams whose reader fell behind;
+        ``events_delivered`` routed to the backlog, streams and handlers; ``backlog_returned``
+        returned by :meth:`wait_for`; ``backlog_evicted`` left the ``wait_for`` backlog unreturned
+        (too old, or beyond its bounds); ``backlog_events`` in it now; ``stream_dropped`` dropped by async streams whose reader fell behind;
         ``handler_errors`` exceptions raised by handlers or while building events;
         ``undelivered_at_close`` not delivered because close() ran out of time.
         Invariant: ``events_received == events_delivered + dropped_events + events_queued``, where
-        ``events_queued`` (received, not yet routed) is 0 after :meth:`drain`.
+        ``events_queued`` (received, not yet routed) is 0 after :meth:`drain`; and
+        ``events_delivered == backlog_returned + backlog_evicted + backlog_events``.
         """
         feed, hub = self._feed.counters(), self._hub
+        delivered, returned, evicted, held = hub.backlog_counts()
         return {
             "events_received": feed.received,
             "dropped_events": feed.dropped,
             "events_pending": feed.pending_events,
             "events_queued": feed.queued_events,
-            "events_delivered": hub.delivered,
-            "backlog_evicted": hub.backlog_evicted,
-            "backlog_events": len(hub._backlog),
+            "events_delivered": delivered,
+            "backlog_returned": returned,
+            "backlog_evicted": evicted,
+            "backlog_events": held,
             "stream_dropped": hub.stream_dropped,
             "handler_errors": hub.error_count,
             "undelivered_at_close": hub.undelivered_at_close,

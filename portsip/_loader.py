@@ -108,7 +108,7 @@ def _open(ffi: FFI, candidate: str) -> tuple[Any, str]:
         folder = os.path.dirname(os.path.abspath(candidate))
         raise OSError("no such file" if os.path.isdir(folder) else f"no such file, nor the folder {folder}")
     if sys.platform != "win32":
-        return ffi.dlopen(candidate), candidate
+        return open_for_good(ffi, candidate), candidate
     path = os.path.abspath(candidate) if is_path else candidate
     try:
         handle = _windows_dll.load(path)
@@ -118,7 +118,10 @@ def _open(ffi: FFI, candidate: str) -> tuple[Any, str]:
         if explanation:
             raise _Explained(f"{exc.strerror} (Windows error {code}): {explanation}") from None
         raise OSError(f"{exc.strerror} (Windows error {code})") from None
-    return ffi.dlopen(ffi.cast("void*", handle)), _windows_dll.module_path(handle) or path
+    module_path = _windows_dll.module_path(handle) or path
+    lib = ffi.dlopen(ffi.cast("void*", handle))
+    _pin_on_windows(module_path)
+    return lib, module_path
 
 
 def _missing_functions(lib: Any) -> tuple[list[str], int]:
@@ -134,6 +137,23 @@ def _missing_functions(lib: Any) -> tuple[list[str], int]:
         if not isinstance(value, int):  # an enum constant is not a symbol
             functions += 1
     return missing, functions
+
+
+def _pin_on_windows(path: str) -> None:
+    handle = ctypes.c_void_p()
+    # GET_MODULE_HANDLE_EX_FLAG_PIN: stays loaded until the process ends, whatever FreeLibrary does
+    ctypes.windll.kernel32.GetModuleHandleExW(1, path, ctypes.byref(handle))  # type: ignore[attr-defined]
+
+
+def open_for_good(ffi: Any, path: str) -> Any:
+    """``ffi.dlopen(path)``, never unloaded, not even when cffi's library object is freed as the
+    interpreter finalizes: SDK threads may run the library's code, or call handlers in it, until the
+    process ends, and unmapping it under them crashes the process (SIGSEGV at exit)."""
+    if sys.platform == "win32":
+        lib = ffi.dlopen(path)
+        _pin_on_windows(path)
+        return lib
+    return ffi.dlopen(path, ffi.RTLD_NOW | ffi.RTLD_NODELETE)
 
 
 def load_library(library: str | os.PathLike[str] | None = None) -> LoadedLibrary:

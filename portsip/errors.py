@@ -209,18 +209,26 @@ def _codes() -> dict[str, int]:
     return {name: code for code, name in _code_names().items()}
 
 
+def _require(name: str, value: object, kind: type) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {kind.__name__}, not {type(value).__name__}")
+
+
 def code_of(name: str) -> int:
     """The vendor's value for a code name, e.g. ``code_of("ECoreNotInitialized") == -60001``."""
+    _require("name", name, str)
     return _codes()[name]
 
 
 def error_name(code: int) -> str:
     """The vendor's name for a return code, or "unknown error <code>"."""
+    _require("code", code, int)
     return _code_names().get(code, f"unknown error {code}")
 
 
 def error_for_code(code: int, function: str) -> SDKError:
     """The exception for a negative code returned by ``function``."""
+    _require("function", function, str)
     name = error_name(code)
     cls = _FAMILIES.get(name, SDKError)
     return cls(f"{function} failed: {name} ({code})", code=code, function=function)

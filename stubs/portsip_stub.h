@@ -93,7 +93,7 @@ int stub_pending_events(void* sdk);
  * With `wait` it returns when every call has returned and keeps the durations for
  * stub_flood_durations; without, it returns at once and the threads run on (detached).
  * Returns 0, or a negative code: ECoreNotInitialized, ECoreArgumentIncorrect (bad event, arguments,
- * count < 0, threads outside 1..256, rate < 0, a tag that does not fit). */
+ * count < 0, threads outside 1..256, rate < 0 or below 1e-9, a tag that does not fit). */
 int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long long count, int threads, double rate, int wait);
 
 /* The durations, in nanoseconds, of the calls of this instance's last waited flood: thread 0's calls

@@ -111,7 +111,7 @@ char* call_message(const instance* in, const session* s, bool request, const cha
 char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
                    const char* content_type, const char* body)
 {
-    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, in->next_message_id++, true};
+    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, next_id(in, &in->next_message_id, NULL), true};
     return sip_text(&d, true, 0, method, extra, content_type, body);
 }
 

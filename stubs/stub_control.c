@@ -212,12 +212,9 @@ int stub_script_next_register(void* sdk, int sip_code, const char* reason)
     return script_set(sdk, false, sip_code, reason, 0); /* fired REGISTER_DELAY_MS after the call */
 }
 
-long next_session_id(instance* in)
-{
-    while (find_session(in, in->next_session_id) || in->next_session_id <= 0)
-        in->next_session_id = in->next_session_id < LONG_MAX ? in->next_session_id + 1 : 1;
-    return in->next_session_id++;
-}
+static bool session_id_taken(const instance* in, long id) { return find_session(in, id) != NULL; }
+
+long next_session_id(instance* in) { return next_id(in, &in->next_session_id, session_id_taken); }
 
 static long open_session_locked(instance* in, instance* peer, long* peer_session_id)
 {

@@ -408,6 +408,10 @@ void set_str(char** slot, const char* s);
 void vec_free(vec* v);
 void vec_remove(vec* v, size_t i, size_t size);
 void* vec_push(vec* v, size_t size);
+/* Ids (messages, subscriptions, sessions, REFERs): positive, wrapping to 1, skipping ids in use. */
+typedef bool (*id_taken_fn)(const instance* in, long id);
+long next_id(const instance* in, long* counter, id_taken_fn taken);
+void reserve_id(long* counter, long id);
 
 /* stub_routing.c: registry, URIs, lookups */
 bool accepts_mime(const instance* in, const char* type, const char* sub);

@@ -137,7 +137,8 @@ int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long lon
 {
     stub_arg a[STUB_MAX_ARGS];
     long long sizes[STUB_MAX_ARGS] = {0};
-    if (count < 0 || threads < 1 || threads > MAX_FLOOD_THREADS || !(rate >= 0))
+    /* a rate so small that the interval between calls overflows a long long of nanoseconds is refused */
+    if (count < 0 || threads < 1 || threads > MAX_FLOOD_THREADS || !(rate >= 0) || (rate > 0 && 1e9 / rate > 9e18))
         return ECoreArgumentIncorrect;
     int rc = args_from_values(event, args, nargs, a, sizes);
     if (rc)

@@ -25,12 +25,17 @@ static void unlink_watcher(const instance* in, const in_sub* s)
         o->target = 0;
 }
 
-/* Bump the subscribe-id counter past `id` so later ids do not collide with it. */
-void reserve_subscribe_id(instance* in, long id)
+/* A subscribe id is in use while a subscription, either way, carries it. */
+static bool subscribe_id_taken(const instance* in, long id)
 {
-    if (id >= in->next_subscribe_id && id < LONG_MAX)
-        in->next_subscribe_id = id + 1;
+    return find_in_sub(in, id, NULL) || find_out_sub(in, id, true, NULL) || find_out_sub(in, id, false, NULL);
 }
+
+/* One counter for presence subscriptions, watchers and generic subscriptions. */
+static long next_subscribe_id(instance* in) { return next_id(in, &in->next_subscribe_id, subscribe_id_taken); }
+
+/* Bump the subscribe-id counter past `id` so later ids do not collide with it. */
+void reserve_subscribe_id(instance* in, long id) { reserve_id(&in->next_subscribe_id, id); }
 
 int PortSIP_setPresenceMode(void* sdk, int mode)
 {
@@ -64,17 +69,18 @@ static long presence_subscribe_locked(instance* in, const char* to, const char* 
     if (!*to)
         return ECoreInvalidUri;
     /* Manual: presenceSubscribe returns a subscribe id; the contact's state arrives later. */
+    long id = next_subscribe_id(in);
     out_sub* o = vec_push(&in->out_subs, sizeof *o);
     if (!o)
         return ECoreStackFailure;
-    long id = in->next_subscribe_id++;
     o->id = id;
     o->presence = true;
     instance* target = find_target_locked(to);
+    long target_id = target ? next_subscribe_id(target) : 0;
     in_sub* s = target ? vec_push(&target->in_subs, sizeof *s) : NULL;
     if (s) {
         /* Manual: an incoming SUBSCRIBE raises presenceRecvSubscribe with the receiver's own id. */
-        *s = (in_sub){target->next_subscribe_id++, in->serial, id, SUB_PENDING};
+        *s = (in_sub){target_id, in->serial, id, SUB_PENDING};
         o->target = target->serial;
         o->target_id = s->id;
         FIRE(target, STUB_EV_presenceRecvSubscribe, 0, A_L(s->id), A_S(nz(in->display)), A_S(nz(in->uri)),
@@ -186,8 +192,9 @@ long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
         rc = ECoreInvalidUri;
     } else { /* same id counter as presenceSubscribe; no events: v17.1 exports no handler for a
                 generic subscription's NOTIFYs */
+        long id = next_subscribe_id(in);
         out_sub* o = vec_push(&in->out_subs, sizeof *o);
-        rc = o ? (o->id = in->next_subscribe_id++) : ECoreStackFailure;
+        rc = o ? (o->id = id) : ECoreStackFailure;
     }
     STUB_LEAVE(rc);
 }

@@ -73,6 +73,29 @@ void wipe_free(void* p, size_t n)
 }
 
 /* Append one zeroed element; NULL when out of memory. */
+/* The id after `id`: ids are positive longs, and a counter at LONG_MAX (2^31 - 1 where long is
+ * 32-bit, as on Windows) wraps to 1 instead of overflowing (stub's choice: the manual only says ids
+ * are positive). */
+static long id_after(long id) { return id > 0 && id < LONG_MAX ? id + 1 : 1; }
+
+/* The one id allocator of the stub: the counter's next id, skipping ids `taken` says are still in use
+ * (after a wrap, or after reserve_id moved the counter), then the counter moves past it. */
+long next_id(const instance* in, long* counter, id_taken_fn taken)
+{
+    long id = *counter > 0 ? *counter : 1;
+    while (taken && taken(in, id))
+        id = id_after(id);
+    *counter = id_after(id);
+    return id;
+}
+
+/* An id that came from outside (an injected event) is in use: later ids start after it. */
+void reserve_id(long* counter, long id)
+{
+    if (id >= *counter)
+        *counter = id_after(id);
+}
+
 void* vec_push(vec* v, size_t size)
 {
     if (v->n == v->cap) {

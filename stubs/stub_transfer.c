@@ -23,6 +23,12 @@ static refer* find_refer(const instance* in, long id, size_t* index)
     return NULL;
 }
 
+static bool refer_id_taken(const instance* in, long id)
+{
+    size_t index;
+    return find_refer(in, id, &index) != NULL;
+}
+
 static void forget_refer(instance* in, size_t index)
 {
     free(((refer*)in->calls.refers.items)[index].refer_to);
@@ -47,6 +53,7 @@ static char* refer_text(instance* from, const session* s, const char* target, co
 static int deliver_refer(instance* t, long session_id, const instance* from, long from_session, const char* referTo,
                          long replaceSessionId, const char* text)
 {
+    long id = next_id(t, &t->calls.next_refer_id, refer_id_taken);
     refer* r = vec_push(&t->calls.refers, sizeof *r);
     char* to = dup_str(referTo);
     if (!r || !to) {
@@ -55,7 +62,6 @@ static int deliver_refer(instance* t, long session_id, const instance* from, lon
             t->calls.refers.n--;
         return ECoreStackFailure;
     }
-    long id = ++t->calls.next_refer_id;
     *r = (refer){id, session_id, from->serial, from_session, to, replaceSessionId};
     FIRE(t, STUB_EV_receivedRefer, 0, A_L(session_id), A_L(id), A_S(referTo), A_S(nz(from->uri)), A_S(nz(text)));
     return 0;

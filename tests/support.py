@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import runpy
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+import portsip
 from portsip import PortSIPLib, SDKError, _backend_cffi, _backend_native
 from portsip.events import EVENT_TYPES, Event
 
@@ -41,3 +49,50 @@ def install_backend_handler(lib: PortSIPLib, event_type: type[Event], callback_i
         assert _backend_cffi._callbacks is not None
         handler = _backend_cffi._callbacks[index]
     getattr(lib._c, event_type.setter_name)(lib._dispatcher, handler, callback_index, lib._feed.routing_id)
+
+
+# The directory holding the portsip under test (installed or the source tree).
+PACKAGE_PARENT = Path(portsip.__file__).resolve().parent.parent
+
+
+def run_python(code: str, stub: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter (``-X dev``) on the portsip under test and the stub ``stub``."""
+    environment = dict(os.environ, PORTSIP_STUB_LIBRARY=stub, PYTHONPATH=str(PACKAGE_PARENT), **env)
+    return subprocess.run(
+        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, timeout=timeout, env=environment,
+        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not the source tree
+    )
+
+
+#: method -> valid positional arguments, for every public method of every portsip/_api module:
+#: tests/valid_args/<module>.py holds the table of portsip/_api/<module>.py.
+TABLES = {path.stem: runpy.run_path(str(path)) for path in sorted((Path(__file__).parent / "valid_args").glob("*.py"))}
+VALID_BY_MODULE: dict[str, dict[str, tuple[Any, ...]]] = {module: table["VALID"] for module, table in TABLES.items()}
+VALID: dict[str, tuple[Any, ...]] = {method: args for table in VALID_BY_MODULE.values() for method, args in table.items()}
+#: Methods whose C function takes no SDK handle, listed as WITHOUT_INITIALIZE in their table.
+WITHOUT_INITIALIZE: set[str] = set().union(*(table.get("WITHOUT_INITIALIZE", set()) for table in TABLES.values()))
+
+ANY_OBJECT = object()
+STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), (ANY_OBJECT, TypeError),
+           ("a\x00b", ValueError), ("\ud800", ValueError)]
+INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (ANY_OBJECT, TypeError),
+           (2**64, ValueError), (-(2**64), ValueError)]
+BOOL_BAD = [(None, TypeError), (1, TypeError), ("yes", TypeError), (ANY_OBJECT, TypeError)]
+DATA_BAD = [(None, TypeError), ("text", TypeError), (1, TypeError), ([1, 2], TypeError), (ANY_OBJECT, TypeError)]
+#: A valid None stands for an optional native handle (a window): an int or None.
+HANDLE_BAD = [("1", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError), (2**64, ValueError), (ANY_OBJECT, TypeError)]
+
+
+def bad_values(valid: object) -> list[tuple[object, type[Exception]]]:
+    """Values of the wrong type or out of range for a parameter whose valid value is ``valid``, and the error each gives."""
+    if isinstance(valid, bool):
+        return BOOL_BAD
+    if isinstance(valid, str):
+        return STR_BAD
+    if isinstance(valid, bytes):
+        return DATA_BAD
+    if valid is None:
+        return HANDLE_BAD
+    assert isinstance(valid, int), valid
+    return INT_BAD

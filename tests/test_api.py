@@ -6,13 +6,12 @@ import importlib
 import inspect
 import pkgutil
 import re
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import VALID, VALID_BY_MODULE, WITHOUT_INITIALIZE, bad_values
 
 import portsip._api
 from portsip import (
@@ -28,37 +27,9 @@ from portsip.testing import StubControl
 
 LONG_MAX = 2**63 - 1 if sys.platform != "win32" else 2**31 - 1
 
-#: method -> valid positional arguments, for every public method of every portsip/_api module:
-#: tests/valid_args/<module>.py holds the table of portsip/_api/<module>.py.
-TABLES = {path.stem: runpy.run_path(str(path)) for path in sorted((Path(__file__).parent / "valid_args").glob("*.py"))}
-VALID_BY_MODULE: dict[str, dict[str, tuple[Any, ...]]] = {module: table["VALID"] for module, table in TABLES.items()}
-VALID: dict[str, tuple[Any, ...]] = {method: args for table in VALID_BY_MODULE.values() for method, args in table.items()}
-#: Methods whose C function takes no SDK handle, listed as WITHOUT_INITIALIZE in their table.
-WITHOUT_INITIALIZE: set[str] = set().union(*(table.get("WITHOUT_INITIALIZE", set()) for table in TABLES.values()))
-
-STR_BAD = [(None, TypeError), (b"bytes", TypeError), (1, TypeError), ("a\x00b", ValueError), ("\ud800", ValueError)]
-INT_BAD = [(None, TypeError), ("1", TypeError), (1.5, TypeError), (True, TypeError), (2**64, ValueError), (-(2**64), ValueError)]
-DATA_BAD = [(None, TypeError), ("text", TypeError), (1, TypeError), ([1, 2], TypeError)]
-#: A valid None stands for an optional native handle (a window): an int or None.
-HANDLE_BAD = [("1", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError), (2**64, ValueError)]
-
-
 def bad_cases() -> list[tuple[str, int, object, type]]:
-    cases = []
-    for method, valid in VALID.items():
-        for position, value in enumerate(valid):
-            if isinstance(value, bool):
-                bad = [(None, TypeError), (1, TypeError), ("yes", TypeError)]
-            elif isinstance(value, str):
-                bad = STR_BAD
-            elif isinstance(value, bytes):
-                bad = DATA_BAD
-            elif value is None:
-                bad = HANDLE_BAD
-            else:
-                bad = INT_BAD
-            cases += [(method, position, b, e) for b, e in bad]
-    return cases
+    return [(method, position, b, e) for method, valid in VALID.items() for position, value in enumerate(valid)
+            for b, e in bad_values(value)]
 
 
 def _api_modules() -> dict[str, set[str]]:

@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import pytest
-
-import portsip
-
-# The directory holding the portsip under test (installed or the source tree).
-PACKAGE_PARENT = Path(portsip.__file__).resolve().parent.parent
-
-
-def run(code: str, stub: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PORTSIP_STUB_LIBRARY=stub, PYTHONPATH=str(PACKAGE_PARENT))
-    return subprocess.run(
-        [sys.executable, "-X", "dev", "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=timeout, env=env,
-        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not the source tree
-    )
+from support import run_python as run
 
 
 def test_exit_without_close_while_events_fly(portsip_stub_library: str) -> None:

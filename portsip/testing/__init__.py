@@ -210,6 +210,8 @@ class StubControl:
     @staticmethod
     def flood_tag(event: Event) -> tuple[int, int]:
         """(thread, sequence) of a copy of a flooded event (see :meth:`flood`)."""
+        if not isinstance(event, Event):
+            raise TypeError(f"expected an event object from portsip.events, not {type(event).__name__}")
         signature = type(event).signature
         values = [getattr(event, f.name) for f in dataclasses.fields(event)]
         if "d" in signature:
@@ -366,6 +368,8 @@ class StubControl:
 
     def calls_to(self, function: str) -> list[StubCall]:
         """The calls of one function, e.g. ``calls_to("PortSIP_sendOutOfDialogMessage")``."""
+        if not isinstance(function, str):
+            raise TypeError(f"function must be str, not {type(function).__name__}")
         return [call for call in self.calls if call.function == function]
 
     def _value(self, value: Any) -> object:
@@ -396,7 +400,7 @@ class StubControl:
 
     def wait_idle(self, timeout: float = 5.0) -> None:
         """Wait until the stub has fired every queued event (the handlers may still be running)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + _args.seconds("timeout", timeout)
         while self.pending_events:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the stub still has {self.pending_events} events queued after {timeout} s")
