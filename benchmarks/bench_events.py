@@ -70,7 +70,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "latency native call -> handler at 1k events/s, main idle", {"count": 5_000, "rate": 1000.0}, {"count": 500, "rate": 1000.0}
     ),
     "memory": _scenario("peak RSS after 1M events, handler discards", {"count": 1_000_000}, {"count": 50_000}),
+    # Media frames (portsip only: the baselines have no frame path): 20 ms of 16-bit 8 kHz audio each.
+    "frames": _scenario("audio frames (320 B) into a handler", {"count": 100_000}, {"count": 5_000}),
 }
+#: Scenarios only the portsip pipelines run.
+PORTSIP_ONLY = {"frames"}
 
 
 # ---- one pipeline, in this process --------------------------------------------------------------
@@ -193,7 +197,46 @@ def busy_loop(stop: threading.Event) -> None:
             x += 1
 
 
+def run_frames(backend: str, count: int) -> dict[str, Any]:
+    """Audio frames from the stub's frame source (a native media thread) into a handler."""
+    from portsip import PortSIPLib
+    from portsip.events import AudioRawFrame, InviteConnected, InviteIncoming
+    from portsip.testing import StubControl, stub_library_path
+
+    consumer = Consumer(count, latency=False)
+    options = {"backend": backend, "max_pending_events": 2 * count + 2, "max_pending_bytes": 2**40}
+    with PortSIPLib(stub_library_path(), **options) as alice, PortSIPLib(stub_library_path()) as bob:
+        for lib, user in ((alice, "alice"), (bob, "bob")):
+            lib.initialize(local_sip_port=0)
+            lib.set_user(user, sip_domain="example.com")
+        session = alice.call("sip:bob@example.com")
+        bob.answer_call(bob.wait_for(InviteIncoming).session_id)
+        alice.wait_for(InviteConnected)
+        alice.on(AudioRawFrame, lambda frame: consumer(frame.data))
+        alice.enable_audio_stream_callback(session)
+        control = StubControl(alice)
+        started = time.perf_counter()
+        control.wait_frame_source(control.start_frame_source("audio", session, bytes(320), count=count), timeout=600)
+        sdk_done = time.perf_counter()
+        consumer.done.wait(600)
+        durations = sorted(control.callback_durations())
+        dropped = alice.stats["frames_dropped"]
+    elapsed = (consumer.finished_at or time.perf_counter()) - started
+    return {
+        "events_per_s": consumer.count / elapsed,
+        "sdk_p50_us": durations[len(durations) // 2] / 1000,
+        "sdk_p99_us": durations[int(len(durations) * 0.99)] / 1000,
+        "sdk_max_us": durations[-1] / 1000,
+        "sdk_seconds": sdk_done - started,
+        "delivered": consumer.count,
+        "expected": count,
+        "dropped": dropped,
+    }
+
+
 def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, Any]:
+    if scenario == "frames":
+        return run_frames(pipeline.split("-")[1], params["count"])
     count, threads, instances = params["count"], params.get("threads", 1), params.get("instances", 1)
     body = bytes(params.get("body", 16))
     expected = count * threads * instances
@@ -283,6 +326,7 @@ ROWS = {
     "instances": [("sdk_mean_us", "mean µs", False), ("sdk_max_us", "max µs", False)],
     "latency": [("latency_p50_us", "p50 µs", False), ("latency_p99_us", "p99 µs", False)],
     "memory": [("peak_rss_mb", "peak RSS MB", False)],
+    "frames": [("events_per_s", "frames/s", True), ("sdk_p50_us", "SDK-thread p50 µs", False), ("sdk_p99_us", "p99 µs", False)],
 }
 
 
@@ -306,7 +350,11 @@ def print_table(results: dict[str, dict[str, dict[str, Any]]], pipelines: list[s
                 if value is None:
                     cells.append("n/a")
                     continue
-                ratio = f" ({value / base:.2f}x)" if base and pipeline != BASELINE else ""
+                if scenario in PORTSIP_ONLY:  # no baseline: the ratio is against the cffi backend
+                    base = results[scenario].get("portsip-cffi", {}).get(key)
+                    ratio = f" ({value / base:.2f}x)" if base and pipeline != "portsip-cffi" else ""
+                else:
+                    ratio = f" ({value / base:.2f}x)" if base and pipeline != BASELINE else ""
                 cells.append(format_value(value) + ratio)
             lines.append("| " + " | ".join(cells) + " |")
     print("\n".join(lines))
@@ -333,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for scenario in options.scenario or list(SCENARIOS):
         for pipeline in pipelines:
+            if scenario in PORTSIP_ONLY and not pipeline.startswith("portsip-"):
+                continue
             command = [sys.executable, os.path.abspath(__file__), "--run", scenario, pipeline] + (["--quick"] if options.quick else [])
             done = subprocess.run(command, capture_output=True, text=True, timeout=1200)
             if done.returncode != 0:

@@ -293,23 +293,35 @@ static void pending(pev_queue* q, long long* events, long long* bytes)
     *bytes = q->admitted_bytes - q->discarded_bytes - atomic_get64(&sh->released_bytes[0]) - atomic_get64(&sh->released_bytes[1]);
 }
 
-static void count_drop(pev_queue* q)
+static void count_drop(pev_queue* q, bool frame)
 {
-    q->n.dropped++;
-    atomic_set64(&q->shared.dropped, q->n.dropped);
+    if (frame) {
+        q->n.frames_dropped++;
+        atomic_set64(&q->shared.dropped_frames, q->n.frames_dropped);
+    } else {
+        q->n.dropped++;
+        atomic_set64(&q->shared.dropped, q->n.dropped);
+    }
 }
 
-/* Accept one record into the budget, or count it as dropped. Caller holds q->mu. */
-static unsigned char* admit(pev_queue* q, size_t size)
+/* Accept one record into the budget, or count it as dropped. Media frames may fill only half of
+ * it, so that a stream of frames the consumer cannot keep up with never crowds out events.
+ * Caller holds q->mu. */
+static unsigned char* admit(pev_queue* q, size_t size, bool frame)
 {
-    q->n.received++;
+    if (frame)
+        q->n.frames_received++;
+    else
+        q->n.received++;
     long long events, bytes;
     pending(q, &events, &bytes);
+    long long max_events = frame ? q->max_events / 2 : q->max_events;
+    long long max_bytes = frame ? q->max_bytes / 2 : q->max_bytes;
     unsigned char* at = NULL;
-    if (events < q->max_events && bytes + (long long)size <= q->max_bytes)
+    if (events < max_events && bytes + (long long)size <= max_bytes)
         at = reserve(q, size);
     if (!at) {
-        count_drop(q);
+        count_drop(q, frame);
         return NULL;
     }
     q->tail->events++;
@@ -320,6 +332,8 @@ static unsigned char* admit(pev_queue* q, size_t size)
     return at;
 }
 
+static int frame_first(void); /* the first record kind that is a media frame (generated table) */
+
 static void wake_consumer(pev_queue* q)
 {
     if (q->consumer_waiting)
@@ -328,9 +342,10 @@ static void wake_consumer(pev_queue* q)
 
 static void push(pev_queue* q, int event, long callbackIndex, const char* sig, const pev_arg* a)
 {
+    bool frame = event >= frame_first();
     if (callbackIndex != event) { /* reported on the Python side, with the index the SDK passed */
         mutex_lock(&q->mu);
-        unsigned char* at = admit(q, HEADER_SIZE + 8);
+        unsigned char* at = admit(q, HEADER_SIZE + 8, frame);
         if (at) {
             int64_t index = callbackIndex;
             put_header(at, HEADER_SIZE + 8, (unsigned)event, PEV_FLAG_BAD_INDEX);
@@ -353,13 +368,16 @@ static void push(pev_queue* q, int event, long callbackIndex, const char* sig, c
     size = round8(size);
     if (size > UINT32_MAX) { /* cannot be described in a record: counted as dropped */
         mutex_lock(&q->mu);
-        q->n.received++;
-        count_drop(q);
+        if (frame)
+            q->n.frames_received++;
+        else
+            q->n.received++;
+        count_drop(q, frame);
         mutex_unlock(&q->mu);
         return;
     }
     mutex_lock(&q->mu);
-    unsigned char* at = admit(q, size);
+    unsigned char* at = admit(q, size, frame);
     if (at) {
         put_event(at, size, event, sig, a, lengths);
         wake_consumer(q);
@@ -406,7 +424,11 @@ static int route(int event, long callbackIndex, long callbackObject, const pev_a
 
 #include "portsip_events.generated.inc"
 
+static int frame_first(void) { return PEV_FRAME_FIRST; }
+
 int pev_abi_version(void) { return PEV_ABI_VERSION; }
+
+int pev_frame_first(void) { return PEV_FRAME_FIRST; }
 
 int pev_event_count(void) { return PEV_EVENT_COUNT; }
 

@@ -40,13 +40,19 @@ typedef struct pev_counters {
     long long pending_bytes;
     long long queued_events;   /* of those, not yet taken by pev_next */
     long long discarded;       /* thrown away by pev_discard (shutdown past its timeout) */
+    long long frames_received; /* calls of the media stream handlers (not counted in received) */
+    long long frames_dropped;  /* refused because frames already held half the budget */
 } pev_counters;
 
 int pev_abi_version(void);
+/* Record kinds: 0 .. pev_frame_first()-1 are the SDK's events in portsip_abi.h's order, the rest
+ * (up to pev_event_count()) the media stream callbacks (*Callback typedefs), whose handlers take
+ * the routing id as their void* callbackObject and whose frames may use only half the budget. */
 int pev_event_count(void);
+int pev_frame_first(void);
 /* One letter per argument after callbackObject (l long, i int, b bool, s string, d data + length). */
 const char* pev_event_signature(int event);
-/* The C handler for `event` (0 <= event < pev_event_count()); cast it to the event's handler type. */
+/* The C handler for record kind `event` (0 <= event < pev_event_count()); cast it to its typedef. */
 pev_fn pev_handler(int event);
 
 /* A new queue and its routing id (*id, > 0, never reused in this process, fits a 32-bit long): pass the
@@ -73,6 +79,7 @@ typedef struct pev_shared {
     long long released_events[2];
     long long released_bytes[2];
     long long dropped;
+    long long dropped_frames;
 } pev_shared;
 
 pev_shared* pev_shared_counters(pev_queue* q);

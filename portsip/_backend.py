@@ -49,6 +49,8 @@ class FeedCounters:
     pending_bytes: int
     queued_events: int  # of those, not yet taken by the router
     discarded: int  # thrown away by discard() at a close past its timeout
+    frames_received: int = 0  # media frames the SDK passed (not counted in received)
+    frames_dropped: int = 0  # refused because frames already held half the budget
 
 
 #: A batch the router takes: the items (events, markers, PipelineFailures) in arrival order, and
@@ -84,6 +86,15 @@ class Feed(Protocol):
 
     def dropped(self) -> int:
         """counters().dropped, cheaply: the router reads it after every batch."""
+
+    def frames_dropped(self) -> int:
+        """counters().frames_dropped, as cheaply."""
+
+    def frame_handler(self, frame_type: type[Event], sdk_ffi: Any) -> Any:
+        """The C function pointer to pass to the SDK for this media stream callback type."""
+
+    def callback_object(self, sdk_ffi: Any) -> Any:
+        """The ``void* callbackObject`` to pass with it: this feed's routing id."""
 
     def close(self) -> None:
         """Stop routing the SDK's calls here (later calls are dropped); take() drains what is left."""

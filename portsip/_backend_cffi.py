@@ -31,12 +31,13 @@ from typing import Any
 from ._backend import Batch, FeedCounters, PipelineFailure
 from ._marshal import EVENT_OVERHEAD, cffi_converter, sizer
 from .errors import PortSIPError
-from .events import EVENT_TYPES, Event
+from .events import EVENT_TYPES, FRAME_TYPES, Event
 
 #: routing id -> feed. Written under _lock by connect/close; read lock-free (one dict.get) by the handlers.
 _routes: dict[int, CffiFeed] = {}
 _lock = threading.Lock()
 _callbacks: list[Any] | None = None
+_frame_callbacks: dict[type[Event], Any] | None = None
 # Routing ids travel as the SDK's `long` callbackObject, 32-bit on Windows; never reused, so a late
 # event for a closed instance cannot reach a new one.
 _MAX_ID = 2**31 - 1
@@ -49,10 +50,13 @@ _BATCH = 4096  # at most this many items per take()
 class _Counters:
     """One thread's share of a feed's counts (only that thread writes it)."""
 
-    __slots__ = ("admitted", "admitted_bytes", "dropped", "received", "released", "released_bytes")
+    __slots__ = (
+        "admitted", "admitted_bytes", "dropped", "frames_dropped", "frames_received", "received", "released", "released_bytes",
+    )
 
     def __init__(self) -> None:
-        self.received = self.dropped = self.admitted = self.admitted_bytes = self.released = self.released_bytes = 0
+        self.received = self.dropped = self.frames_received = self.frames_dropped = 0
+        self.admitted = self.admitted_bytes = self.released = self.released_bytes = 0
 
 
 def late_calls() -> int:
@@ -85,6 +89,39 @@ def _make_handler(index: int, event_type: type[Event], ffi: Any) -> Callable[...
 
     handler.__name__ = f"handler_{event_type.vendor_name}"
     return handler
+
+
+def _make_frame_handler(frame_type: type[Event], ffi: Any) -> Callable[..., int]:
+    """A media stream callback: the routing id travels in its first argument, ``void* callbackObject``."""
+    convert = cffi_converter(frame_type, ffi)
+    size_of = sizer(frame_type)
+    route, as_int = _routes.get, ffi.cast
+
+    def handler(callback_object: Any, *args: Any) -> int:
+        feed = route(int(as_int("intptr_t", callback_object)))
+        if feed is None:
+            _late[0] += 1
+            return 0
+        try:
+            frame = convert(*args)
+        except BaseException as exc:  # never let it reach C; report it on the Python side
+            feed.admit(PipelineFailure(frame_type, exc), EVENT_OVERHEAD)
+            return 0
+        feed.admit(frame, size_of(frame), frame=True)
+        return 0
+
+    handler.__name__ = f"handler_{frame_type.vendor_name}"
+    return handler
+
+
+def _frame_handlers(ffi: Any) -> dict[type[Event], Any]:
+    global _frame_callbacks
+    with _lock:
+        if _frame_callbacks is None:
+            _frame_callbacks = {
+                t: ffi.callback(t.typedef_name, _make_frame_handler(t, ffi), error=0, onerror=_on_escape) for t in FRAME_TYPES
+            }
+        return _frame_callbacks
 
 
 def _on_escape(exc_type: type[BaseException], exc: BaseException, tb: object) -> int:
@@ -145,14 +182,21 @@ class CffiFeed:
             size += c.admitted_bytes - c.released_bytes
         return events, size
 
-    def admit(self, item: object, size: int) -> None:
-        """On the SDK's thread: queue the item, or drop it if the budget is full."""
+    def admit(self, item: object, size: int, frame: bool = False) -> None:
+        """On the SDK's thread: queue the item, or drop it if the budget is full (for a media
+        frame: half full, so that frames never crowd out events)."""
         counters = self._counters()
-        counters.received += 1
         events, held = self._pending()
-        if events >= self._max_events or held + size > self._max_bytes:
-            counters.dropped += 1
-            return
+        if frame:
+            counters.frames_received += 1
+            if events >= self._max_events // 2 or held + size > self._max_bytes // 2:
+                counters.frames_dropped += 1
+                return
+        else:
+            counters.received += 1
+            if events >= self._max_events or held + size > self._max_bytes:
+                counters.dropped += 1
+                return
         counters.admitted += 1
         counters.admitted_bytes += size
         self._inbox.put((item, size))
@@ -233,10 +277,21 @@ class CffiFeed:
             pending_bytes=held,
             queued_events=self._inbox.qsize(),
             discarded=self._discarded,
+            frames_received=sum(x.frames_received for x in c),
+            frames_dropped=sum(x.frames_dropped for x in c),
         )
 
     def dropped(self) -> int:
         return sum(c.dropped for c in tuple(self._all))
+
+    def frames_dropped(self) -> int:
+        return sum(c.frames_dropped for c in tuple(self._all))
+
+    def frame_handler(self, frame_type: type[Event], sdk_ffi: Any) -> Any:
+        return _frame_handlers(sdk_ffi)[frame_type]
+
+    def callback_object(self, sdk_ffi: Any) -> Any:
+        return sdk_ffi.cast("void*", self.routing_id)
 
     def close(self) -> None:
         if self._closed:

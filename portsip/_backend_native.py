@@ -29,7 +29,10 @@ from ._backend import Batch, FeedCounters, PipelineFailure
 from ._loader import open_for_good
 from ._marshal import RECORD_HEADER, record_decoder
 from .errors import PortSIPError
-from .events import EVENT_TYPES
+from .events import EVENT_TYPES, FRAME_TYPES, Event
+
+#: The native queue's record kinds: the SDK's events, then the media frames.
+RECORD_TYPES = (*EVENT_TYPES, *FRAME_TYPES)
 
 ENV_LIBRARY = "PORTSIP_EVENTS_LIBRARY"
 EVENTS_HEADER = "portsip_events.h"
@@ -51,7 +54,7 @@ class NativeLibrary:
     ffi: Any
     lib: Any
     path: str
-    decoders: tuple[Any, ...]  # one per event index
+    decoders: tuple[Any, ...]  # one per record kind
 
     def handler_address(self, event: int) -> int:
         return int(self.ffi.cast("uintptr_t", self.lib.pev_handler(event)))
@@ -65,12 +68,12 @@ _failure: str | None = None
 def _check(ffi: Any, lib: Any, path: str) -> None:
     if lib.pev_abi_version() != ABI_VERSION:
         raise PortSIPError(f"{path} is event-queue ABI {lib.pev_abi_version()}, this portsip needs {ABI_VERSION}")
-    if lib.pev_event_count() != len(EVENT_TYPES):
-        raise PortSIPError(f"{path} knows {lib.pev_event_count()} events, this portsip {len(EVENT_TYPES)}")
-    for index, event_type in enumerate(EVENT_TYPES):
+    if lib.pev_event_count() != len(RECORD_TYPES) or lib.pev_frame_first() != len(EVENT_TYPES):
+        raise PortSIPError(f"{path} knows {lib.pev_event_count()} record kinds, this portsip {len(RECORD_TYPES)}: rebuild it")
+    for index, record_type in enumerate(RECORD_TYPES):
         signature = ffi.string(lib.pev_event_signature(index)).decode()
-        if signature != event_type.signature:
-            raise PortSIPError(f"{path}: event {index} has signature {signature}, {event_type.__name__} {event_type.signature}")
+        if signature != record_type.signature:
+            raise PortSIPError(f"{path}: record kind {index} has signature {signature}, {record_type.__name__} {record_type.signature}")
 
 
 def native_library() -> NativeLibrary | None:
@@ -90,7 +93,7 @@ def native_library() -> NativeLibrary | None:
                 ffi = _header.ffi_for(EVENTS_HEADER)
                 lib = open_for_good(ffi, path)  # SDK threads may call its handlers until the process ends
                 _check(ffi, lib, path)
-                _loaded = NativeLibrary(ffi, lib, path, tuple(record_decoder(t) for t in EVENT_TYPES))
+                _loaded = NativeLibrary(ffi, lib, path, tuple(record_decoder(t) for t in RECORD_TYPES))
             except (OSError, PortSIPError, AttributeError) as exc:
                 _failure = f"{type(exc).__name__}: {exc}"
         return _loaded
@@ -166,7 +169,7 @@ class NativeFeed:
 
     @staticmethod
     def _build(decoders: tuple[Any, ...], chunk: bytes | memoryview, offset: int, event: int, flags: int) -> object:
-        event_type = EVENT_TYPES[event]
+        event_type = RECORD_TYPES[event]
         try:
             if flags & FLAG_BAD_INDEX:
                 (index,) = _TOKEN.unpack_from(chunk, offset + RECORD_HEADER.size)
@@ -203,10 +206,22 @@ class NativeFeed:
             return self._final
         raw = self._ffi.new("pev_counters*")
         self._lib.pev_counters_get(self._queue, raw)
-        return FeedCounters(raw.received, raw.dropped, raw.pending_events, raw.pending_bytes, raw.queued_events, raw.discarded)
+        return FeedCounters(
+            raw.received, raw.dropped, raw.pending_events, raw.pending_bytes, raw.queued_events, raw.discarded,
+            raw.frames_received, raw.frames_dropped,
+        )
 
     def dropped(self) -> int:
         return self._final.dropped if self._final is not None else int(self._shared.dropped)
+
+    def frames_dropped(self) -> int:
+        return self._final.frames_dropped if self._final is not None else int(self._shared.dropped_frames)
+
+    def frame_handler(self, frame_type: type[Event], sdk_ffi: Any) -> Any:
+        return sdk_ffi.cast(frame_type.typedef_name, self._native.handler_address(RECORD_TYPES.index(frame_type)))
+
+    def callback_object(self, sdk_ffi: Any) -> Any:
+        return sdk_ffi.cast("void*", self.routing_id)
 
     def close(self) -> None:
         self._lib.pev_close(self._queue)  # waits until no SDK thread is inside the queue

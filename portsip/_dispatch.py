@@ -39,7 +39,7 @@ from typing import Any, Generic, TypeVar
 
 from ._backend import Feed, PipelineFailure
 from .errors import ClosedError, InvalidStateError
-from .events import EVENT_TYPES, Event
+from .events import EVENT_TYPES, FRAME_TYPES, Event, MediaFrame
 
 log = logging.getLogger("portsip")
 
@@ -114,6 +114,7 @@ class EventHub:
         self._errors: collections.deque[BaseException] = collections.deque(maxlen=100)
         # Counters; each written by one thread only (router, handler thread, or under _errors_lock).
         self.delivered = 0
+        self.frames_delivered = 0
         self.backlog_evicted = 0
         self.returned = 0  # events wait_for returned (under _cond)
         self.stream_dropped = 0
@@ -124,6 +125,7 @@ class EventHub:
         self._reported_at_close: int | None = None  # under _lifetime: what close() logged while a handler ran
         self._expired_at = 0.0
         self._dropped_reported = 0
+        self._frames_dropped_reported = 0
         self._stream_dropped_reported = 0
         self._dropped_report_time = 0.0
         # The feed is freed once neither delivery thread can touch it: by close(), or by the last
@@ -144,22 +146,26 @@ class EventHub:
                 batch = feed.take(_SWEEP_INTERVAL)
                 if batch is None:
                     break
-                items, sizes = batch
-                if items:
-                    try:
-                        self._deliver(items, sizes)
-                    except BaseException as exc:  # the router must survive anything, or delivery stops
-                        self._record_error(exc, "delivering a batch of events failed")
-                if self._backlog:
-                    now = time.monotonic()
-                    if now - self._expired_at >= _EXPIRE_EVERY:
-                        self._expired_at = now
-                        self._expire(now)
-                self._report_drops()
+                try:
+                    self._route_batch(*batch)
+                except BaseException as exc:  # the router must survive anything, or delivery stops
+                    self._record_error(exc, "delivering a batch of events failed")
         finally:
-            self._report_drops(final=True)
-            self._finish()
-            self._thread_done()
+            try:
+                self._report_drops(final=True)
+            finally:
+                self._finish()
+                self._thread_done()
+
+    def _route_batch(self, items: list[object], sizes: list[int]) -> None:
+        if items:
+            self._deliver(items, sizes)
+        if self._backlog:
+            now = time.monotonic()
+            if now - self._expired_at >= _EXPIRE_EVERY:
+                self._expired_at = now
+                self._expire(now)
+        self._report_drops()
 
     def _thread_done(self) -> None:
         with self._lifetime:
@@ -197,16 +203,19 @@ class EventHub:
                         free_events += 1
                         free_bytes += size
                     continue
-                self.delivered += 1
-                sequence = next(self._sequence)
-                backlog[sequence] = (item, size, now)
-                self._backlog_bytes += size
-                self._last_sequence = sequence
                 if type(item) in table:
                     to_handlers.append((item, size))
                 else:
                     free_events += 1
                     free_bytes += size
+                if isinstance(item, MediaFrame):  # for handlers and streams only, never kept
+                    self.frames_delivered += 1
+                    continue
+                self.delivered += 1
+                sequence = next(self._sequence)
+                backlog[sequence] = (item, size, now)
+                self._backlog_bytes += size
+                self._last_sequence = sequence
             self._trim_backlog()
             if self._waiters:
                 self._cond.notify_all()
@@ -248,8 +257,9 @@ class EventHub:
 
     def _report_drops(self, final: bool = False) -> None:
         """Log drops not reported yet: at most once per DROP_REPORT_INTERVAL, and whatever is left at the end."""
-        dropped, stream_dropped = self._feed.dropped(), self.stream_dropped
-        if dropped == self._dropped_reported and stream_dropped == self._stream_dropped_reported:
+        dropped, stream_dropped, frames_dropped = self._feed.dropped(), self.stream_dropped, self._feed.frames_dropped()
+        reported = (self._dropped_reported, self._stream_dropped_reported, self._frames_dropped_reported)
+        if (dropped, stream_dropped, frames_dropped) == reported:
             return
         now = time.monotonic()
         if not final and now - self._dropped_report_time < DROP_REPORT_INTERVAL:
@@ -268,7 +278,15 @@ class EventHub:
                 self._name, stream_dropped - self._stream_dropped_reported,
                 self._limits.max_pending_events, self._limits.max_pending_bytes,
             )
+        if frames_dropped > self._frames_dropped_reported:
+            log.warning(
+                "%s: %d media frame(s) dropped since the last report: frames held half of the %d events or %d bytes "
+                "an instance may hold (make frame handlers faster, or raise max_pending_events/max_pending_bytes)",
+                self._name, frames_dropped - self._frames_dropped_reported,
+                self._limits.max_pending_events, self._limits.max_pending_bytes,
+            )
         self._dropped_reported, self._stream_dropped_reported = dropped, stream_dropped
+        self._frames_dropped_reported = frames_dropped
         self._dropped_report_time = now
 
     def _finish(self) -> None:
@@ -364,9 +382,14 @@ class EventHub:
 
     def _rebuild_table(self) -> None:
         # In registration order of the classes in each event's MRO, as before: most specific first.
+        # Media frames go only to handlers asked for frames: their MRO is cut below MediaFrame, so a
+        # catch-all on Event does not get hundreds of frames a second.
         table: dict[type, tuple[Handler, ...]] = {}
-        for event_type in EVENT_TYPES:
-            handlers = tuple(h for klass in event_type.__mro__ for h, _ in self._registrations.get(klass, ()))
+        for event_type in (*EVENT_TYPES, *FRAME_TYPES):
+            classes = event_type.__mro__
+            if issubclass(event_type, MediaFrame):
+                classes = classes[: classes.index(MediaFrame) + 1]
+            handlers = tuple(h for klass in classes for h, _ in self._registrations.get(klass, ()))
             if handlers:
                 table[event_type] = handlers
         self._table = table
@@ -536,6 +559,7 @@ class EventStream(Generic[E_co]):
     def __init__(self, hub: EventHub, event_types: tuple[type, ...], loop: asyncio.AbstractEventLoop, limits: Limits) -> None:
         self._hub = hub
         self._event_types = event_types or (Event,)
+        self._frames = any(issubclass(t, MediaFrame) for t in self._event_types)  # asked for media frames
         self._loop = loop
         self._limits = limits
         self._buffer: collections.deque[tuple[object, int]] = collections.deque()
@@ -554,7 +578,7 @@ class EventStream(Generic[E_co]):
         limits = self._limits
         added = False
         for item, size in zip(items, sizes, strict=True):
-            if not isinstance(item, wanted):
+            if not isinstance(item, wanted) or (not self._frames and isinstance(item, MediaFrame)):
                 continue
             if (self._in_events - self._out_events >= limits.max_pending_events
                     or self._in_bytes - self._out_bytes + size > limits.max_pending_bytes):

@@ -12,7 +12,7 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Base class of every SDK event. ``lib.on(Event, fn)`` receives them all."""
+    """Base class of every SDK event. ``lib.on(Event, fn)`` receives them all (media frames aside)."""
 
     #: The vendor's callback name, e.g. "registerSuccess".
     vendor_name: ClassVar[str] = ""
@@ -33,6 +33,23 @@ class Event:
             if isinstance(value, (str, bytes)):
                 size += len(value)
         return size
+
+
+class MediaFrame(Event):
+    """Base of the media frames: raw audio and video of a call, RTP packets.
+
+    They arrive through the same bounded, never-blocking path as events once enabled
+    (``enable_audio_stream_callback``, ``enable_video_stream_callback``, ``set_rtp_callback``),
+    but at hundreds per second per call, so they are only given to whoever asks for frames by
+    class: handlers added with ``lib.on(AudioRawFrame, fn)`` (or ``MediaFrame`` for all) and
+    async streams opened for a frame class. Catch-alls on ``Event`` do not get them, and they are
+    not kept for ``wait_for``. They may use at most half of the instance's ``max_pending_*``
+    budget: beyond that frames are dropped (``stats["dropped_frames"]``) and events still pass.
+    """
+
+    __slots__ = ()
+    session_id: int
+    data: bytes
 
 
 class MessageEvent(Event):

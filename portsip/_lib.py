@@ -22,6 +22,7 @@ from ._api.network import NetworkAPI
 from ._api.presence import PresenceAPI
 from ._api.recording import RecordingAPI
 from ._api.registration import RegistrationAPI
+from ._api.streams import StreamsAPI
 from ._api.transfer import TransferAPI
 from ._api.video import VideoAPI
 from ._backend import Feed, open_feed
@@ -36,7 +37,7 @@ from ._dispatch import (
 from ._loader import load_library
 from ._receipts import ReceiptBook
 from .errors import HandlerError, PortSIPError
-from .events import EVENT_TYPES, Event, SIPCallbackEvents
+from .events import EVENT_TYPES, Event, MediaFrame, SIPCallbackEvents
 
 __all__ = ["PortSIPLib"]
 
@@ -102,6 +103,7 @@ class PortSIPLib(
     RecordingAPI,
     HeadersAPI,
     NetworkAPI,
+    StreamsAPI,
 ):
     """One instance of the PortSIP SDK, with its events delivered as typed Python objects.
 
@@ -348,6 +350,8 @@ class PortSIPLib(
         types = event_type if isinstance(event_type, tuple) else (event_type,)
         if not types or not all(isinstance(t, type) and issubclass(t, Event) for t in types):
             raise TypeError(f"event_type must be an Event class from portsip.events (or a tuple of them), not {event_type!r}")
+        if any(issubclass(t, MediaFrame) for t in types):
+            raise TypeError("media frames are not kept for wait_for: use on() or async_events() for them")
         timeout = _args.timeout("timeout", timeout)
         if predicate is not None and not callable(predicate):
             raise TypeError("predicate must be callable or None")
@@ -410,11 +414,14 @@ class PortSIPLib(
         ``max_pending_*`` was reached; ``events_pending`` received and not yet through the handlers;
         ``events_delivered`` routed to the backlog, streams and handlers; ``backlog_returned``
         returned by :meth:`wait_for`; ``backlog_evicted`` left the ``wait_for`` backlog unreturned
-        (too old, or beyond its bounds); ``backlog_events`` in it now; ``stream_dropped`` dropped by async streams whose reader fell behind;
-        ``handler_errors`` exceptions raised by handlers or while building events;
-        ``undelivered_at_close`` not delivered because close() ran out of time.
-        Invariant: ``events_received == events_delivered + dropped_events + events_queued``, where
-        ``events_queued`` (received, not yet routed) is 0 after :meth:`drain`; and
+        (too old, or beyond its bounds); ``backlog_events`` in it now; ``stream_dropped`` dropped by
+        async streams whose reader fell behind; ``handler_errors`` exceptions raised by handlers or
+        while building events; ``undelivered_at_close`` not delivered because close() ran out of
+        time; ``frames_received``, ``frames_dropped`` and ``frames_delivered``: the same for media
+        frames, which are counted apart from events.
+        Invariants: ``events_received == events_delivered + dropped_events + events_queued`` and
+        ``frames_received == frames_delivered + frames_dropped`` (``events_queued``, received and
+        not yet routed, events and frames, is 0 after :meth:`drain`), and
         ``events_delivered == backlog_returned + backlog_evicted + backlog_events``.
         """
         feed, hub = self._feed.counters(), self._hub
@@ -431,4 +438,7 @@ class PortSIPLib(
             "stream_dropped": hub.stream_dropped,
             "handler_errors": hub.error_count,
             "undelivered_at_close": hub.undelivered_at_close,
+            "frames_received": feed.frames_received,
+            "frames_dropped": feed.frames_dropped,
+            "frames_delivered": hub.frames_delivered,
         }

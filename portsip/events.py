@@ -14,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ._event_base import Event, MessageEvent
+from ._event_base import Event, MediaFrame, MessageEvent
 
 __all__ = [
     "Event",
     "MessageEvent",
+    "MediaFrame",
     "EVENT_TYPES",
+    "FRAME_TYPES",
     "SIPCallbackEvents",
     "ACTVTransferFailure",
     "ACTVTransferSuccess",
@@ -61,6 +63,10 @@ __all__ = [
     "TransferTrying",
     "WaitingFaxMessage",
     "WaitingVoiceMessage",
+    "AudioRawFrame",
+    "VideoRawFrame",
+    "ReceivedRTPPacket",
+    "SendingRTPPacket",
 ]
 
 
@@ -842,6 +848,73 @@ class WaitingVoiceMessage(Event):
     old_message_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class AudioRawFrame(MediaFrame):
+    """Raw audio of a call (PCM), from enable_audio_stream_callback; callback_type is the AudioStreamCallbackMode it belongs to.
+
+    Vendor callback type ``audioRawCallback``; C type: ``int audioRawCallback(void* callbackObject, long sessionId, int callbackType, unsigned char* data, int dataLength, int samplingFreqHz)``.
+    """
+
+    vendor_name: ClassVar[str] = "audioRawCallback"
+    signature: ClassVar[str] = "lidi"
+    typedef_name: ClassVar[str] = "audioRawCallback"
+
+    session_id: int
+    callback_type: int
+    data: bytes
+    sampling_freq_hz: int
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRawFrame(MediaFrame):
+    """Raw video of a call (I420), from enable_video_stream_callback; callback_type is the VideoStreamCallbackMode it belongs to.
+
+    Vendor callback type ``videoRawCallback``; C type: ``int videoRawCallback(void* callbackObject, long sessionId, int callbackType, int width, int height, unsigned char* data, int dataLength)``.
+    """
+
+    vendor_name: ClassVar[str] = "videoRawCallback"
+    signature: ClassVar[str] = "liiid"
+    typedef_name: ClassVar[str] = "videoRawCallback"
+
+    session_id: int
+    callback_type: int
+    width: int
+    height: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedRTPPacket(MediaFrame):
+    """An RTP packet received in a call, from set_rtp_callback.
+
+    Vendor callback type ``receivedRTPCallback``; C type: ``int receivedRTPCallback(void* callbackObject, long sessionId, bool isAudio, unsigned char* RTPPacket, int packetSize)``.
+    """
+
+    vendor_name: ClassVar[str] = "receivedRTPCallback"
+    signature: ClassVar[str] = "lbd"
+    typedef_name: ClassVar[str] = "receivedRTPCallback"
+
+    session_id: int
+    is_audio: bool
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SendingRTPPacket(MediaFrame):
+    """An RTP packet about to be sent in a call, from set_rtp_callback.
+
+    Vendor callback type ``sendingRTPCallback``; C type: ``int sendingRTPCallback(void* callbackObject, long sessionId, bool isAudio, unsigned char* RTPPacket, int packetSize)``.
+    """
+
+    vendor_name: ClassVar[str] = "sendingRTPCallback"
+    signature: ClassVar[str] = "lbd"
+    typedef_name: ClassVar[str] = "sendingRTPCallback"
+
+    session_id: int
+    is_audio: bool
+    data: bytes
+
+
 #: Every event class, in the header's order: EVENT_TYPES[i] is the stub's event number i.
 EVENT_TYPES: tuple[type[Event], ...] = (
     ACTVTransferFailure,
@@ -884,6 +957,14 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     TransferTrying,
     WaitingFaxMessage,
     WaitingVoiceMessage,
+)
+
+#: The media frame classes: FRAME_TYPES[k] is record kind 40 + k of the native event queue.
+FRAME_TYPES: tuple[type[MediaFrame], ...] = (
+    AudioRawFrame,
+    VideoRawFrame,
+    ReceivedRTPPacket,
+    SendingRTPPacket,
 )
 
 

@@ -96,8 +96,9 @@ int stub_pending_events(void* sdk);
  * count < 0, threads outside 1..256, rate < 0 or below 1e-9, a tag that does not fit). */
 int stub_flood(void* sdk, int event, const stub_value* args, int nargs, long long count, int threads, double rate, int wait);
 
-/* The durations, in nanoseconds, of the calls of this instance's last waited flood: thread 0's calls
- * in order, then thread 1's, ... Copies at most `max` into `out`; returns how many there are. */
+/* The durations, in nanoseconds, of the calls of this instance's last waited flood (thread 0's calls
+ * in order, then thread 1's, ...) or of the last frame source stub_frame_source_wait saw finish (its
+ * callback calls, in order). Copies at most `max` into `out`; returns how many there are. */
 long long stub_flood_durations(void* sdk, long long* out, long long max);
 
 /* ---- Frame sources: the media threads of a test. -----------------------------------------------

@@ -75,6 +75,8 @@ void PortSIP_delCallbackParameters(void* parameters)
 
 /* ======================================================================== frame sources */
 
+#define MAX_TIMED_FRAMES 10000000
+
 struct frame_source {
     long id;
     ps_thread thread;
@@ -84,6 +86,7 @@ struct frame_source {
     unsigned char* data;
     int count, interval_ms;
     int delivered;
+    long long* durations; /* ns per callback call, for stub_flood_durations; NULL if count was too large */
     bool stop, done;
     bool self_free; /* unInitialize ran inside this source's callback: the thread frees the source */
 };
@@ -92,6 +95,7 @@ typedef struct frame_source frame_source;
 
 static void source_free(frame_source* src)
 {
+    free(src->durations);
     ps_cond_destroy(&src->wake);
     free(src->data);
     free(src);
@@ -152,13 +156,19 @@ static void source_main(void* arg)
         /* A fresh copy per call, wiped when it returns: a consumer that keeps the pointer sees garbage. */
         size_t size = (size_t)src->frame.size;
         unsigned char* buf = dup_bytes(src->data, size);
+        int64_t took = 0;
         if (buf) {
+            int64_t before = ps_now_ns();
             deliver(&src->frame, cb, buf);
+            took = ps_now_ns() - before;
             wipe_free(buf, size + 1);
         }
         ps_mutex_lock(&g_mu);
-        if (buf)
+        if (buf) {
+            if (src->durations)
+                src->durations[src->delivered] = took;
             src->delivered++;
+        }
     }
     src->done = true;
     bool self_free = src->self_free;
@@ -185,6 +195,8 @@ long frame_source_start_locked(instance* in, const stub_frame* frame, int count,
     *src = (frame_source){.id = ++in->next_frame_source_id, .in = in, .frame = *frame, .data = data,
                           .count = count, .interval_ms = interval_ms};
     src->frame.data = NULL;
+    if (count > 0 && count <= MAX_TIMED_FRAMES) /* timing is a convenience: without memory, no timing */
+        src->durations = calloc((size_t)count, sizeof *src->durations);
     if (ps_cond_init(&src->wake) != 0) {
         in->frame_sources.n--;
         free(data);
@@ -211,6 +223,12 @@ int frame_source_poll_locked(instance* in, long source, int* delivered, frame_so
                 return 0;
             if (delivered)
                 *delivered = all[i]->delivered;
+            if (all[i]->durations) { /* the durations of the last waited source or flood (stub_flood_durations) */
+                free(in->flood_durations);
+                in->flood_durations = all[i]->durations;
+                in->flood_count = all[i]->delivered;
+                all[i]->durations = NULL;
+            }
             *finished = all[i];
             vec_remove(&in->frame_sources, i, sizeof *all);
             return 1;

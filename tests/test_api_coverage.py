@@ -14,11 +14,6 @@ import abi
 _, FUNCTIONS = abi.parse_declarations(abi.read(abi.ABI_HEADER))
 DECLARED = {f.name for f in FUNCTIONS if f.name.startswith("PortSIP_")}
 
-_STREAM_CALLBACK = (
-    "frames and packets arrive on the SDK's media threads hundreds of times a second; their Python side comes "
-    "with the binding's never-blocking frame delivery (the header and the stub are ready for it)"
-)
-
 #: Declared functions that no public method of portsip/_api calls, and why.
 WITHOUT_METHOD = {
     "PortSIP_unInitialize": "PortSIPLib.close() (portsip/_lib.py) calls it, together with stopping event delivery",
@@ -28,9 +23,6 @@ WITHOUT_METHOD = {
         "values as plain arguments and never hands such an object out, so an application has nothing it may "
         "pass: any other pointer would be freed by the SDK and corrupt the heap"
     ),
-    "PortSIP_enableAudioStreamCallback": _STREAM_CALLBACK,
-    "PortSIP_enableVideoStreamCallback": _STREAM_CALLBACK,
-    "PortSIP_setRtpCallback": _STREAM_CALLBACK,
 }
 
 

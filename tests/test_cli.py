@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from pytest_mock import MockerFixture
+from support import PACKAGE_PARENT
 
 from portsip import PortSIPLib, cli
 
@@ -42,6 +43,11 @@ def env(portsip_stub_library: str) -> dict[str, str]:
     return env
 
 
+#: The working directory of `python -c` / `-m` runs: `-c` and `-m` put it first on sys.path, and a source
+#: checkout there would shadow the portsip under test.
+NEUTRAL = str(PACKAGE_PARENT)
+
+
 def portsip(env: dict[str, str], *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "portsip"), *args], env=env, input=stdin, capture_output=True, text=True, timeout=timeout
@@ -50,7 +56,7 @@ def portsip(env: dict[str, str], *args: str, stdin: str = "", timeout: float = 6
 
 def scripted(env: dict[str, str], script: str, *args: str) -> subprocess.CompletedProcess[str]:
     code = SCRIPTED.format(script=script)
-    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60, cwd=NEUTRAL)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
@@ -73,9 +79,12 @@ def test_help_everywhere(env: dict[str, str], command: list[str]) -> None:
 
 
 def test_python_m_portsip_and_the_version(env: dict[str, str]) -> None:
-    result = subprocess.run([sys.executable, "-m", "portsip", "--version"], env=env, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "portsip", "--version"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, cwd=NEUTRAL)
     assert (result.returncode, result.stdout) == (0, f"portsip {__import__('portsip').__version__}\n")
-    assert subprocess.run([sys.executable, "-m", "portsip", "send", "--help"], env=env, capture_output=True, timeout=60).returncode == 0
+    assert subprocess.run(
+        [sys.executable, "-m", "portsip", "send", "--help"], env=env, capture_output=True, timeout=60, cwd=NEUTRAL
+    ).returncode == 0
 
 
 def test_demo_under_both_names(env: dict[str, str]) -> None:

@@ -141,7 +141,10 @@ def method_name(function: str) -> str:
 
 
 #: One letter per C argument kind; the stub's event table uses the same letters.
-KIND_LETTERS = {"long": "l", "int": "i", "bool": "b", "const char*": "s", "const unsigned char*": "d"}
+KIND_LETTERS = {
+    "long": "l", "int": "i", "bool": "b", "const char*": "s",
+    "const unsigned char*": "d", "unsigned char*": "d",  # a byte buffer (followed by its int length)
+}
 #: The Python type of an event field of each kind.
 PY_TYPES = {"l": "int", "i": "int", "b": "bool", "s": "str", "d": "bytes"}
 
@@ -173,6 +176,62 @@ def event_typedefs(callbacks: list[Declaration]) -> list[Declaration]:
     return [decl for decl in callbacks if not decl.name.endswith(STREAM_CALLBACK_SUFFIX)]
 
 
+def _fields(decl: Declaration, params: tuple[Param, ...]) -> tuple[str, tuple[str, ...]]:
+    """(signature, Python field names) of a callback's parameters after its routing ones."""
+    signature, fields = [], []
+    position = 0
+    while position < len(params):
+        param = params[position]
+        kind = KIND_LETTERS.get(param.c_type)
+        if kind is None:
+            raise ValueError(f"{decl.name}: no marshalling rule for {param.c_type} {param.name}")
+        if kind == "d":
+            # A byte buffer is always followed by its int length: one `data: bytes` field.
+            length = params[position + 1] if position + 1 < len(params) else None
+            if length is None or length.c_type != "int":
+                raise ValueError(f"{decl.name}: {param.name} must be followed by its int length")
+            fields.append("data")
+            position += 2
+        else:
+            fields.append(field_name(param.name))
+            position += 1
+        signature.append(kind)
+    return "".join(signature), tuple(fields)
+
+
+def frame_specs(text: str, first_index: int) -> list[EventSpec]:
+    """The media stream callbacks as record kinds of the event queue, numbered from ``first_index``.
+
+    audioRawCallback -> AudioRawFrame, videoRawCallback -> VideoRawFrame, receivedRTPCallback ->
+    ReceivedRTPPacket, sendingRTPCallback -> SendingRTPPacket; their first parameter, ``void*
+    callbackObject``, carries the routing id.
+    """
+    callbacks, _ = parse_declarations(text)
+    streams = [decl for decl in callbacks if decl.name.endswith(STREAM_CALLBACK_SUFFIX)]
+    specs = []
+    for offset, decl in enumerate(streams):
+        if decl.returns != "int" or not decl.params or decl.params[0].c_type != "void*":
+            raise ValueError(f"{decl.name}: a stream callback returns int and takes void* callbackObject first")
+        stem = decl.name[: -len(STREAM_CALLBACK_SUFFIX)]
+        class_name = stem[0].upper() + stem[1:] + ("Packet" if "RTP" in stem else "Frame")
+        signature, fields = _fields(decl, decl.params[1:])
+        specs.append(
+            EventSpec(
+                index=first_index + offset,
+                vendor_name=decl.name,
+                class_name=class_name,
+                typedef=decl.name,
+                setter="",
+                handler_name="",
+                signature=signature,
+                fields=fields,
+                params=decl.params[1:],
+                declaration=decl,
+            )
+        )
+    return specs
+
+
 def event_specs(text: str) -> list[EventSpec]:
     callbacks, _ = parse_declarations(text)
     specs = []
@@ -183,25 +242,8 @@ def event_specs(text: str) -> list[EventSpec]:
         if routing != ["long", "long"]:
             raise ValueError(f"{decl.name}: the first two parameters must be long callbackIndex/callbackObject")
         vendor = decl.name[: -len("Handler")]
-        signature, fields = [], []
         params = decl.params[2:]
-        position = 0
-        while position < len(params):
-            param = params[position]
-            kind = KIND_LETTERS.get(param.c_type)
-            if kind is None:
-                raise ValueError(f"{decl.name}: no marshalling rule for {param.c_type} {param.name}")
-            if kind == "d":
-                # A byte buffer is always followed by its int length: one `data: bytes` field.
-                length = params[position + 1] if position + 1 < len(params) else None
-                if length is None or length.c_type != "int":
-                    raise ValueError(f"{decl.name}: {param.name} must be followed by its int length")
-                fields.append("data")
-                position += 2
-            else:
-                fields.append(field_name(param.name))
-                position += 1
-            signature.append(kind)
+        signature, fields = _fields(decl, params)
         class_name = vendor[0].upper() + vendor[1:]
         specs.append(
             EventSpec(
@@ -211,8 +253,8 @@ def event_specs(text: str) -> list[EventSpec]:
                 typedef=decl.name,
                 setter=f"PSCallback_set{class_name}Handler",
                 handler_name="on_" + snake_case(vendor),
-                signature="".join(signature),
-                fields=tuple(fields),
+                signature=signature,
+                fields=fields,
                 params=params,
                 declaration=decl,
             )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from abi import ABI_HEADER, PY_TYPES, ROOT, EventSpec, event_specs, parse_declarations, read
+from abi import ABI_HEADER, PY_TYPES, ROOT, EventSpec, event_specs, frame_specs, parse_declarations, read
 from reference import api_methods, render_reference
 
 EVENTS_PY = ROOT / "portsip" / "events.py"
@@ -55,11 +55,23 @@ DESCRIPTIONS = {
 }
 
 
+#: What each media frame is (the stream callbacks enabled by enable_audio_stream_callback,
+#: enable_video_stream_callback and set_rtp_callback).
+FRAME_DESCRIPTIONS = {
+    "audioRawCallback": "Raw audio of a call (PCM), from enable_audio_stream_callback; callback_type is the "
+    "AudioStreamCallbackMode it belongs to.",
+    "videoRawCallback": "Raw video of a call (I420), from enable_video_stream_callback; callback_type is the "
+    "VideoStreamCallbackMode it belongs to.",
+    "receivedRTPCallback": "An RTP packet received in a call, from set_rtp_callback.",
+    "sendingRTPCallback": "An RTP packet about to be sent in a call, from set_rtp_callback.",
+}
+
+
 def c_signature(spec: EventSpec) -> str:
     return spec.declaration.c_text(spec.vendor_name)
 
 
-def render_events(specs: list[EventSpec]) -> str:
+def render_events(specs: list[EventSpec], frames: list[EventSpec]) -> str:
     out = [
         '"""Typed SDK events: one frozen dataclass per PortSIP callback.',
         "",
@@ -77,15 +89,17 @@ def render_events(specs: list[EventSpec]) -> str:
         "from dataclasses import dataclass",
         "from typing import ClassVar",
         "",
-        "from ._event_base import Event, MessageEvent",
+        "from ._event_base import Event, MediaFrame, MessageEvent",
         "",
         "__all__ = [",
         '    "Event",',
         '    "MessageEvent",',
+        '    "MediaFrame",',
         '    "EVENT_TYPES",',
+        '    "FRAME_TYPES",',
         '    "SIPCallbackEvents",',
     ]
-    out += [f'    "{s.class_name}",' for s in specs]
+    out += [f'    "{s.class_name}",' for s in [*specs, *frames]]
     out += ["]", ""]
     for spec in specs:
         base = "MessageEvent" if "d" in spec.signature else "Event"
@@ -109,12 +123,36 @@ def render_events(specs: list[EventSpec]) -> str:
         ]
         out += [f"    {name}: {PY_TYPES[kind]}" for name, kind in zip(spec.fields, spec.signature, strict=True)]
         out.append("")
+    for spec in frames:
+        out += [
+            "",
+            "@dataclass(frozen=True, slots=True)",
+            f"class {spec.class_name}(MediaFrame):",
+            f'    """{FRAME_DESCRIPTIONS[spec.vendor_name]}',
+            "",
+            f"    Vendor callback type ``{spec.vendor_name}``; C type: ``{spec.declaration.c_text(spec.vendor_name)}``.",
+            '    """',
+            "",
+            f'    vendor_name: ClassVar[str] = "{spec.vendor_name}"',
+            f'    signature: ClassVar[str] = "{spec.signature}"',
+            f'    typedef_name: ClassVar[str] = "{spec.typedef}"',
+            "",
+        ]
+        out += [f"    {name}: {PY_TYPES[kind]}" for name, kind in zip(spec.fields, spec.signature, strict=True)]
+        out.append("")
     out += [
         "",
         "#: Every event class, in the header's order: EVENT_TYPES[i] is the stub's event number i.",
         "EVENT_TYPES: tuple[type[Event], ...] = (",
     ]
     out += [f"    {s.class_name}," for s in specs]
+    out += [
+        ")",
+        "",
+        f"#: The media frame classes: FRAME_TYPES[k] is record kind {len(specs)} + k of the native event queue.",
+        "FRAME_TYPES: tuple[type[MediaFrame], ...] = (",
+    ]
+    out += [f"    {s.class_name}," for s in frames]
     out += [
         ")",
         "",
@@ -208,27 +246,33 @@ def render_stub_events_source(specs: list[EventSpec]) -> str:
 PEV_ARG = {"l": "a[{k}].l = {name};", "i": "a[{k}].i = {name};", "b": "a[{k}].b = {name};", "s": "a[{k}].p = {name};"}
 
 
-def render_native_events(specs: list[EventSpec]) -> str:
-    """The native event queue's 40 handlers: each packs its arguments and calls route()."""
+def render_native_events(specs: list[EventSpec], frames: list[EventSpec]) -> str:
+    """The native event queue's handlers, one per SDK event and one per media stream callback: each
+    packs its arguments and calls route()."""
+    kinds = [*specs, *frames]
     out = [
         f"/* {BANNER}",
         " *",
-        " * Included once, by portsip_events.c: one C handler per SDK event, each with the exact type of",
-        " * its <event>Handler typedef (pev_handler checks that at compile time), and the signature table. */",
+        " * Included once, by portsip_events.c: one C handler per SDK event and per media stream callback,",
+        " * each with the exact type of its typedef (pev_handler checks that at compile time), and the",
+        " * signature table. Record kinds 0..PEV_FRAME_FIRST-1 are events, the rest media frames. */",
         "",
-        f"#define PEV_EVENT_COUNT {len(specs)}",
+        f"#define PEV_EVENT_COUNT {len(kinds)}",
+        f"#define PEV_FRAME_FIRST {len(specs)}",
         "",
         "static const char* const pev_signatures[PEV_EVENT_COUNT] = {",
     ]
-    out += [f'    "{s.signature}",' for s in specs]
+    out += [f'    "{s.signature}",' for s in kinds]
     out += ["};", ""]
-    for spec in specs:
+    for spec in kinds:
         params = ", ".join(f"{p.c_type} {p.name}" for p in spec.params)
-        out += [
-            f"static int pev_on_{spec.vendor_name}(long callbackIndex, long callbackObject, {params})",
-            "{",
-            f"    pev_arg a[{len(spec.signature)}];",
-        ]
+        if spec in frames:  # no callbackIndex: the routing id travels in the void* callbackObject
+            head = f"static int pev_on_{spec.vendor_name}(void* callbackObject, {params})"
+            route = f"    return route({spec.index}, {spec.index}, (long)(intptr_t)callbackObject, a);"
+        else:
+            head = f"static int pev_on_{spec.vendor_name}(long callbackIndex, long callbackObject, {params})"
+            route = f"    return route({spec.index}, callbackIndex, callbackObject, a);"
+        out += [head, "{", f"    pev_arg a[{len(spec.signature)}];"]
         position = 0
         for k, kind in enumerate(spec.signature):
             param = spec.params[position]
@@ -240,9 +284,9 @@ def render_native_events(specs: list[EventSpec]) -> str:
             else:
                 out.append("    " + PEV_ARG[kind].format(k=k, name=param.name))
                 position += 1
-        out += [f"    return route({spec.index}, callbackIndex, callbackObject, a);", "}", ""]
+        out += [route, "}", ""]
     out += ["pev_fn pev_handler(int event)", "{", "    switch (event) {"]
-    for spec in specs:
+    for spec in kinds:
         out += [
             f"    case {spec.index}: {{",
             f"        {spec.typedef} handler = pev_on_{spec.vendor_name}; /* the compiler checks the type */",
@@ -256,12 +300,13 @@ def render_native_events(specs: list[EventSpec]) -> str:
 def outputs() -> dict[Path, str]:
     header = read(ABI_HEADER)
     specs = event_specs(header)
+    frames = frame_specs(header, first_index=len(specs))
     _, functions = parse_declarations(header)
     return {
-        EVENTS_PY: render_events(specs),
+        EVENTS_PY: render_events(specs, frames),
         STUB_EVENTS_H: render_stub_events_header(specs),
         STUB_EVENTS_C: render_stub_events_source(specs),
-        NATIVE_EVENTS_INC: render_native_events(specs),
+        NATIVE_EVENTS_INC: render_native_events(specs, frames),
         REFERENCE_MD: render_reference(
             BANNER.replace("native/portsip_abi.h", "native/portsip_abi.h and portsip/"), functions, specs, api_methods(ROOT), DESCRIPTIONS
         ),

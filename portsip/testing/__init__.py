@@ -225,7 +225,9 @@ class StubControl:
 
     def callback_durations(self) -> list[int]:
         """How long each call of the last waited :meth:`flood` took, in nanoseconds, measured in C
-        around the call of the installed handler: thread 0's calls in order, then thread 1's, ..."""
+        around the call of the installed handler (thread 0's calls in order, then thread 1's, ...),
+        or of the last frame source :meth:`wait_frame_source` saw finish (its calls of the media
+        stream callback, in order)."""
         sdk = self._sdk()
         count = self._c.stub_flood_durations(sdk, self._ffi.NULL, 0)
         out = self._ffi.new("long long[]", max(count, 1))

@@ -1,0 +1,66 @@
+"""Media stream callbacks: a call's raw audio and video, and its RTP packets, as typed frames.
+
+The SDK calls these callbacks on its media threads, up to hundreds of times a second per call. The
+binding installs its own handlers (C in the native backend, like the event handlers), which copy
+each frame into the instance's bounded queue and return at once; the frames then reach Python as
+:class:`~portsip.events.AudioRawFrame`, :class:`~portsip.events.VideoRawFrame`,
+:class:`~portsip.events.ReceivedRTPPacket` and :class:`~portsip.events.SendingRTPPacket` objects,
+delivered to ``lib.on(AudioRawFrame, fn)`` handlers and to async streams opened for them (see
+:class:`~portsip.events.MediaFrame`). Frames may hold at most half of the instance's budget: a
+handler that falls behind loses frames (``stats["dropped_frames"]``), never events.
+"""
+
+from __future__ import annotations
+
+from .. import _args
+from ..enums import AudioStreamCallbackMode, VideoStreamCallbackMode
+from ..events import AudioRawFrame, ReceivedRTPPacket, SendingRTPPacket, VideoRawFrame
+from ._core import SDKCore
+
+
+class StreamsAPI(SDKCore):
+    """Raw audio/video frames and RTP packets of calls, delivered as frame events."""
+
+    def enable_audio_stream_callback(
+        self,
+        session_id: int,
+        enable: bool = True,
+        callback_mode: AudioStreamCallbackMode | int = AudioStreamCallbackMode.REMOTE_PER_CHANNEL,
+    ) -> None:
+        """PortSIP_enableAudioStreamCallback: receive the call's raw audio as AudioRawFrame events.
+
+        ``callback_mode`` picks the audio (sent, received or both); ``enable=False`` stops it.
+        """
+        self._call(
+            "PortSIP_enableAudioStreamCallback",
+            _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
+            _args.flag("enable", enable),
+            int(_args.choice("callback_mode", callback_mode, AudioStreamCallbackMode)),
+            self._feed.callback_object(self._ffi),
+            self._feed.frame_handler(AudioRawFrame, self._ffi),
+        )
+
+    def enable_video_stream_callback(
+        self, session_id: int, callback_mode: VideoStreamCallbackMode | int = VideoStreamCallbackMode.REMOTE
+    ) -> None:
+        """PortSIP_enableVideoStreamCallback: receive the call's raw video as VideoRawFrame events.
+
+        ``callback_mode`` picks the video (local, remote or both); ``VideoStreamCallbackMode.NONE``
+        stops it.
+        """
+        self._call(
+            "PortSIP_enableVideoStreamCallback",
+            _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
+            int(_args.choice("callback_mode", callback_mode, VideoStreamCallbackMode)),
+            self._feed.callback_object(self._ffi),
+            self._feed.frame_handler(VideoRawFrame, self._ffi),
+        )
+
+    def set_rtp_callback(self, enable: bool = True) -> None:
+        """PortSIP_setRtpCallback: receive every call's RTP packets, received and about to be sent,
+        as ReceivedRTPPacket and SendingRTPPacket events; ``enable=False`` stops them."""
+        if _args.flag("enable", enable):
+            handlers = (self._feed.frame_handler(ReceivedRTPPacket, self._ffi), self._feed.frame_handler(SendingRTPPacket, self._ffi))
+        else:
+            handlers = (self._ffi.NULL, self._ffi.NULL)
+        self._call("PortSIP_setRtpCallback", self._feed.callback_object(self._ffi), *handlers)
