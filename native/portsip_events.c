@@ -422,7 +422,7 @@ static int route(int event, long callbackIndex, long callbackObject, const pev_a
     return 0;
 }
 
-#include "portsip_events.generated.inc"
+#include "portsip_events.generated.h"
 
 static int frame_first(void) { return PEV_FRAME_FIRST; }
 
