@@ -33,7 +33,7 @@ from ._console import make_console_streams_safe
 from ._lib import PortSIPLib
 from ._loader import ENV_VAR as LIBRARY_ENV_VAR
 from .enums import PresenceMode, TransportType
-from .errors import ClosedError, InvalidArgumentError, LibraryLoadError, SDKError
+from .errors import ClosedError, InvalidArgumentError, LibraryLoadError, SDKError, SendFailedError
 from .events import (
     Event,
     MessageEvent,
@@ -43,8 +43,6 @@ from .events import (
     RecvOutOfDialogMessage,
     RegisterFailure,
     RegisterSuccess,
-    SendOutOfDialogMessageFailure,
-    SendOutOfDialogMessageSuccess,
 )
 from .testing._build import StubBuildError
 
@@ -78,20 +76,6 @@ class CommandError(Exception):
     def __init__(self, exit_code: int, message: str) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-# ---- the answer to one MESSAGE -------------------------------------------------------------------
-
-
-def message_outcome(
-    lib: PortSIPLib, message_id: int, timeout: float | None
-) -> SendOutOfDialogMessageSuccess | SendOutOfDialogMessageFailure:
-    """The success or failure event of the out-of-dialog MESSAGE ``message_id``."""
-    return lib.wait_for(
-        (SendOutOfDialogMessageSuccess, SendOutOfDialogMessageFailure),
-        timeout=timeout,
-        predicate=lambda event: event.message_id == message_id,
-    )
 
 
 # ---- output --------------------------------------------------------------------------------------
@@ -298,13 +282,15 @@ def run_send(options: argparse.Namespace) -> int:
     mime_type, sub_mime_type = options.type
     body = sys.stdin.buffer.read() if options.text == "-" else options.text.encode("utf-8", "surrogateescape")
     with signed_in(options) as lib:
-        message_id = lib.send_out_of_dialog_message(options.to, mime_type, sub_mime_type, body, is_sms=options.sms)
+        receipt = lib.send_out_of_dialog_message_with_receipt(
+            options.to, mime_type, sub_mime_type, body, is_sms=options.sms, timeout=options.timeout
+        )
         try:
-            outcome = message_outcome(lib, message_id, options.timeout)
+            receipt.result()
         except TimeoutError:
             raise CommandError(EXIT_TIMEOUT, f"no answer from {options.to} within {options.timeout:g} s") from None
-    if isinstance(outcome, SendOutOfDialogMessageFailure):
-        raise CommandError(EXIT_FAILED, f"{options.to} refused the message: {outcome.code} {outcome.reason}")
+        except SendFailedError as failure:
+            raise CommandError(EXIT_FAILED, f"{options.to} refused the message: {failure.code} {failure.reason}") from None
     print(f"delivered to {options.to}")
     return EXIT_OK
 

@@ -1,11 +1,11 @@
-"""What the pytest fixtures, StubControl and the CLI's helpers give a type checker."""
+"""What the pytest fixtures and StubControl give a type checker."""
 
 from __future__ import annotations
 
 from typing_extensions import assert_type
 
-from portsip import PortSIPLib, cli
-from portsip.events import RecvOutOfDialogMessage, SendOutOfDialogMessageFailure, SendOutOfDialogMessageSuccess
+from portsip import PortSIPLib
+from portsip.events import RecvOutOfDialogMessage
 from portsip.testing import LibFactory, StubCall, StubControl
 
 
@@ -17,7 +17,3 @@ def fixtures(portsip_lib: PortSIPLib, portsip_lib_factory: LibFactory, stub_cont
     stub_control.fail_next_send(486, "Busy Here", delay=0.1)
     assert_type(stub_control.calls_to("PortSIP_sendOutOfDialogMessage"), list[StubCall])
 
-
-def message_outcome(lib: PortSIPLib) -> None:
-    outcome = cli.message_outcome(lib, 1, timeout=5)
-    assert_type(outcome, SendOutOfDialogMessageSuccess | SendOutOfDialogMessageFailure)
