@@ -70,11 +70,17 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "latency native call -> handler at 1k events/s, main idle", {"count": 5_000, "rate": 1000.0}, {"count": 500, "rate": 1000.0}
     ),
     "memory": _scenario("peak RSS after 1M events, handler discards", {"count": 1_000_000}, {"count": 50_000}),
+    # The same flood with portsip's default budget (10,000 events / 32 MiB) instead of one that
+    # holds the whole flood: the SDK's thread drops what does not fit, and memory stays bounded.
+    "bounded": _scenario(
+        "peak RSS after 1M events, default budget", {"count": 1_000_000, "default_budget": True}, {"count": 50_000, "default_budget": True}
+    ),
     # Media frames (portsip only: the baselines have no frame path): 20 ms of 16-bit 8 kHz audio each.
     "frames": _scenario("audio frames (320 B) into a handler", {"count": 100_000}, {"count": 5_000}),
 }
-#: Scenarios only the portsip pipelines run.
-PORTSIP_ONLY = {"frames"}
+#: Scenarios only the portsip pipelines run, and the (scenario, pipeline) their ratios compare with:
+#: the baselines have no frame path, and no budget (their SDK thread waits for the GIL instead).
+PORTSIP_ONLY = {"frames": ("frames", "portsip-cffi"), "bounded": ("memory", BASELINE)}
 
 
 # ---- one pipeline, in this process --------------------------------------------------------------
@@ -178,12 +184,14 @@ def raw_pipeline(kind: str, consumer: Consumer) -> tuple[Any, Callable[[], None]
     return instance.sdk, stop
 
 
-def portsip_pipeline(backend: str, consumer: Consumer, count: int) -> tuple[Any, Callable[[], None], Any]:
+def portsip_pipeline(backend: str, consumer: Consumer, count: int, default_budget: bool) -> tuple[Any, Callable[[], None], Any]:
     from portsip import PortSIPLib
     from portsip.events import RecvOutOfDialogMessage
     from portsip.testing import stub_library_path
 
-    lib = PortSIPLib(stub_library_path(), backend=backend, max_pending_events=count + 1, max_pending_bytes=2**40)
+    # A budget that holds the whole flood, so that every pipeline delivers every event; or the default.
+    budget = {} if default_budget else {"max_pending_events": count + 1, "max_pending_bytes": 2**40}
+    lib = PortSIPLib(stub_library_path(), backend=backend, **budget)
     lib.initialize(local_sip_port=0)
     lib.on(RecvOutOfDialogMessage, lambda event: consumer(event.data))
     return lib.sdk_handle, lambda: lib.close(timeout=60), lib
@@ -248,7 +256,7 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
     sdks, stops, libs = [], [], []
     for _ in range(instances):
         if pipeline.startswith("portsip-"):
-            sdk, stop, lib = portsip_pipeline(pipeline.split("-")[1], consumer, expected)
+            sdk, stop, lib = portsip_pipeline(pipeline.split("-")[1], consumer, expected, params.get("default_budget", False))
             libs.append(lib)
         else:
             sdk, stop = raw_pipeline(pipeline, consumer)
@@ -280,14 +288,16 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
     if busy:
         stop_busy.set()
         busy.join()
-    delivered_all = consumer.done.wait(600)
+    for lib in libs:  # what was not dropped reaches the handler before drain() returns
+        lib.drain(600)
+    dropped = sum(lib.stats["dropped_events"] for lib in libs)
+    delivered_all = consumer.done.wait(0 if dropped else 600)
     durations: list[int] = []
     for s in sdks:
         n = stub.stub_flood_durations(s, stub_ffi.NULL, 0)
         out = stub_ffi.new("long long[]", max(n, 1))
         stub.stub_flood_durations(s, out, n)
         durations += stub_ffi.unpack(out, n)
-    dropped = sum(lib.stats["dropped_events"] for lib in libs)
     for stop in stops:
         stop()
     durations.sort()
@@ -303,6 +313,7 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
         "delivered": consumer.count,
         "expected": expected,
         "dropped": dropped,
+        "dropped_share": dropped / expected,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_mb": rss_before / 1024,
     }
@@ -326,6 +337,7 @@ ROWS = {
     "instances": [("sdk_mean_us", "mean µs", False), ("sdk_max_us", "max µs", False)],
     "latency": [("latency_p50_us", "p50 µs", False), ("latency_p99_us", "p99 µs", False)],
     "memory": [("peak_rss_mb", "peak RSS MB", False)],
+    "bounded": [("peak_rss_mb", "peak RSS MB", False), ("dropped_share", "share dropped", False)],
     "frames": [("events_per_s", "frames/s", True), ("sdk_p50_us", "SDK-thread p50 µs", False), ("sdk_p99_us", "p99 µs", False)],
 }
 
@@ -350,16 +362,19 @@ def print_table(results: dict[str, dict[str, dict[str, Any]]], pipelines: list[s
                 if value is None:
                     cells.append("n/a")
                     continue
-                if scenario in PORTSIP_ONLY:  # no baseline: the ratio is against the cffi backend
-                    base = results[scenario].get("portsip-cffi", {}).get(key)
-                    ratio = f" ({value / base:.2f}x)" if base and pipeline != "portsip-cffi" else ""
+                if scenario in PORTSIP_ONLY:
+                    base_scenario, base_pipeline = PORTSIP_ONLY[scenario]
+                    base = results.get(base_scenario, {}).get(base_pipeline, {}).get(key)
+                    compared = (base_scenario, base_pipeline) != (scenario, pipeline)
+                    ratio = f" ({value / base:.2f}x)" if base and compared else ""
                 else:
                     ratio = f" ({value / base:.2f}x)" if base and pipeline != BASELINE else ""
                 cells.append(format_value(value) + ratio)
             lines.append("| " + " | ".join(cells) + " |")
     print("\n".join(lines))
     notes = [f"{s}/{p}: delivered {r['delivered']:,} of {r['expected']:,}, dropped {r['dropped']:,}"
-             for s, by_pipeline in results.items() for p, r in by_pipeline.items() if r["delivered"] != r["expected"] or r["dropped"]]
+             for s, by_pipeline in results.items() for p, r in by_pipeline.items()
+             if s != "bounded" and (r["delivered"] != r["expected"] or r["dropped"])]
     if notes:
         print("\nIncomplete deliveries: " + "; ".join(notes))
 
