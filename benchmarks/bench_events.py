@@ -1,7 +1,7 @@
 """How fast SDK events reach Python, and how long the SDK's thread is held: portsip's two
 backends against a ctypes and a minimal cffi pipeline, in one run, on the same stub.
 
-    python benchmarks/bench_events.py            # full sizes (about 3 minutes)
+    python benchmarks/bench_events.py            # full sizes (about 6 minutes)
     python benchmarks/bench_events.py --quick    # small sizes, a smoke run (CI)
 
 Every pipeline receives the same event (recvOutOfDialogMessage: six short strings and a body)
