@@ -56,6 +56,16 @@ DROP_REPORT_INTERVAL = 1.0  # at most one "dropped" warning per second and insta
 _SWEEP_INTERVAL = 1.0
 _EXPIRE_EVERY = 0.25  # ... and looks for expired ones at most this often
 _RELEASE_EVERY = 64  # the handler thread returns budget at least every this many events
+# What each drop count of _report_drops means (the SDK's, the async streams', the frames'); each
+# text takes the instance's max_pending_events and max_pending_bytes.
+_DROP_REPORTS = (
+    "SDK event(s) dropped since the last report: more than %d events or %d bytes were waiting for delivery "
+    "(raise max_pending_events/max_pending_bytes, or make handlers faster)",
+    "event(s) dropped by async streams since the last report: a stream held %d events or %d bytes its "
+    "reader had not taken yet",
+    "media frame(s) dropped since the last report: frames held half of the %d events or %d bytes an "
+    "instance may hold (make frame handlers faster, or raise max_pending_events/max_pending_bytes)",
+)
 _STOP = object()
 _END = object()
 
@@ -140,9 +150,7 @@ class EventHub:
         self._runner_done = False  # under _lifetime
         self._reported_at_close: int | None = None  # under _lifetime: what close() logged while a handler ran
         self._expired_at = 0.0
-        self._dropped_reported = 0
-        self._frames_dropped_reported = 0
-        self._stream_dropped_reported = 0
+        self._drops_reported = (0, 0, 0)  # the counts of _DROP_REPORTS last logged
         self._dropped_report_time = 0.0
         # The feed is freed once neither delivery thread can touch it: by close(), or by the last
         # thread to finish when close() could not wait for it (e.g. close() called from a handler).
@@ -274,36 +282,19 @@ class EventHub:
 
     def _report_drops(self, final: bool = False) -> None:
         """Log drops not reported yet: at most once per DROP_REPORT_INTERVAL, and whatever is left at the end."""
-        dropped, stream_dropped, frames_dropped = self._feed.dropped(), self.stream_dropped, self._feed.frames_dropped()
-        reported = (self._dropped_reported, self._stream_dropped_reported, self._frames_dropped_reported)
-        if (dropped, stream_dropped, frames_dropped) == reported:
+        counts = (self._feed.dropped(), self.stream_dropped, self._feed.frames_dropped())
+        if counts == self._drops_reported:
             return
         now = time.monotonic()
         if not final and now - self._dropped_report_time < DROP_REPORT_INTERVAL:
             return
-        if dropped > self._dropped_reported:
-            log.warning(
-                "%s: %d SDK event(s) dropped since the last report: more than %d events or %d bytes were "
-                "waiting for delivery (raise max_pending_events/max_pending_bytes, or make handlers faster)",
-                self._name, dropped - self._dropped_reported,
-                self._limits.max_pending_events, self._limits.max_pending_bytes,
-            )
-        if stream_dropped > self._stream_dropped_reported:
-            log.warning(
-                "%s: %d event(s) dropped by async streams since the last report: a stream held %d events or "
-                "%d bytes its reader had not taken yet",
-                self._name, stream_dropped - self._stream_dropped_reported,
-                self._limits.max_pending_events, self._limits.max_pending_bytes,
-            )
-        if frames_dropped > self._frames_dropped_reported:
-            log.warning(
-                "%s: %d media frame(s) dropped since the last report: frames held half of the %d events or %d bytes "
-                "an instance may hold (make frame handlers faster, or raise max_pending_events/max_pending_bytes)",
-                self._name, frames_dropped - self._frames_dropped_reported,
-                self._limits.max_pending_events, self._limits.max_pending_bytes,
-            )
-        self._dropped_reported, self._stream_dropped_reported = dropped, stream_dropped
-        self._frames_dropped_reported = frames_dropped
+        for what, count, reported in zip(_DROP_REPORTS, counts, self._drops_reported, strict=True):
+            if count > reported:
+                log.warning(
+                    "%s: %d " + what,
+                    self._name, count - reported, self._limits.max_pending_events, self._limits.max_pending_bytes,
+                )
+        self._drops_reported = counts
         self._dropped_report_time = now
 
     def _finish(self) -> None:
