@@ -31,6 +31,7 @@ import itertools
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 import weakref
@@ -82,7 +83,7 @@ def _never_preempt_on_wakeup() -> None:
     it runs when a CPU is free, and the SDK's thread finishes its call first. Its share of the CPU is
     unchanged; only its wake-up is not urgent.
     """
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+    if sys.platform == "linux":
         try:
             os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))  # 0: the calling thread
         except OSError:  # not permitted (containers, seccomp): the default policy will do

@@ -72,7 +72,12 @@ def _candidates(library: str | os.PathLike[str] | None) -> tuple[str, list[str]]
     if library is not None:
         if not isinstance(library, (str, os.PathLike)):
             raise TypeError(f"library must be a path (str or os.PathLike), not {type(library).__name__}")
-        return "the library argument", [os.fspath(library)]
+        path = os.fspath(library)
+        if not isinstance(path, str):
+            raise TypeError(f"library must be a str path, not {type(path).__name__}")
+        if "\0" in path:  # refused here: Windows' loader would open the path cut at the NUL
+            raise ValueError(f"library path {path!r} contains a NUL character")
+        return "the library argument", [path]
     from_env = os.environ.get(ENV_VAR)
     if from_env:
         return f"${ENV_VAR}", [from_env]
@@ -119,7 +124,7 @@ def _open(ffi: FFI, candidate: str) -> tuple[Any, str]:
             raise _Explained(f"{exc.strerror} (Windows error {code}): {explanation}") from None
         raise OSError(f"{exc.strerror} (Windows error {code})") from None
     module_path = _windows_dll.module_path(handle) or path
-    lib = ffi.dlopen(ffi.cast("void*", handle))
+    lib = ffi.dlopen(ffi.cast("void*", handle))  # type: ignore[arg-type, unused-ignore]  # cffi opens a handle too
     _pin_on_windows(module_path)
     return lib, module_path
 
@@ -142,7 +147,7 @@ def _missing_functions(lib: Any) -> tuple[list[str], int]:
 def _pin_on_windows(path: str) -> None:
     handle = ctypes.c_void_p()
     # GET_MODULE_HANDLE_EX_FLAG_PIN: stays loaded until the process ends, whatever FreeLibrary does
-    ctypes.windll.kernel32.GetModuleHandleExW(1, path, ctypes.byref(handle))  # type: ignore[attr-defined]
+    ctypes.windll.kernel32.GetModuleHandleExW(1, path, ctypes.byref(handle))  # type: ignore[attr-defined, unused-ignore]
 
 
 def open_for_good(ffi: Any, path: str) -> Any:

@@ -163,7 +163,7 @@ def _kernel32() -> Any:
     import ctypes
     from ctypes import wintypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined, unused-ignore]
     kernel32.LoadLibraryExW.restype = ctypes.c_void_p
     kernel32.LoadLibraryExW.argtypes = (wintypes.LPCWSTR, wintypes.HANDLE, wintypes.DWORD)
     kernel32.GetModuleHandleW.restype = ctypes.c_void_p
@@ -194,8 +194,8 @@ def load(path: str) -> int:
         flags |= LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR
     handle = _kernel32().LoadLibraryExW(path, None, flags)
     if not handle:
-        code = ctypes.get_last_error()  # type: ignore[attr-defined]  # Windows only
-        raise OSError(None, ctypes.FormatError(code).strip(), path, code)  # type: ignore[attr-defined]
+        code = ctypes.get_last_error()  # type: ignore[attr-defined, unused-ignore]  # Windows only
+        raise OSError(None, ctypes.FormatError(code).strip(), path, code)  # type: ignore[attr-defined, unused-ignore]
     return int(handle)
 
 

@@ -18,6 +18,7 @@ import argparse
 import base64
 import contextlib
 import dataclasses
+import errno
 import getpass
 import json
 import os
@@ -94,6 +95,12 @@ def event_json(event: Event) -> str:
     return json.dumps(record)
 
 
+def _reader_gone(exc: OSError) -> bool:
+    """Whether a write to stdout failed because its pipe has no reader any more: EPIPE, or on
+    Windows EINVAL, which the C runtime reports for a pipe whose reading end is closed."""
+    return isinstance(exc, BrokenPipeError) or (sys.platform == "win32" and exc.errno == errno.EINVAL)
+
+
 class Output:
     """Lines to stdout from the handler thread; stops quietly if the reader goes away (``| head``)."""
 
@@ -107,7 +114,9 @@ class Output:
             return
         try:
             print(text, flush=True)
-        except BrokenPipeError:
+        except OSError as exc:
+            if not _reader_gone(exc):
+                raise
             # Nobody reads any more: send the rest to devnull so the exit does not complain.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             self.done.set()

@@ -6,6 +6,7 @@ import os
 import runpy
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,17 @@ def install_backend_handler(lib: PortSIPLib, event_type: type[Event], callback_i
         assert _backend_cffi._callbacks is not None
         handler = _backend_cffi._callbacks[index]
     getattr(lib._c, event_type.setter_name)(lib._dispatcher, handler, callback_index, lib._feed.routing_id)
+
+
+def console_script(name: str) -> str:
+    """The full path of the console script ``name`` (``portsip``, ``portsip-demo``) installed
+    with the portsip under test: in the environment's scripts folder (``Scripts`` on Windows)."""
+    file_name = name + (".exe" if sys.platform == "win32" else "")
+    folders = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, file_name)):
+            return os.path.join(folder, file_name)
+    pytest.fail(f"{file_name} is not installed in {' or '.join(dict.fromkeys(folders))}")
 
 
 # The directory holding the portsip under test (installed or the source tree).

@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import console_script
 
 from readme import README, Block, python_blocks
 
-BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.backend_agnostic
+
 SCRIPTS = [block for block in python_blocks() if block.file_name is None]
 FILES = [block for block in python_blocks() if block.file_name is not None]
 
@@ -59,7 +61,7 @@ def _command_lines() -> list[tuple[str, int]]:
 def test_command_line_example(line: str, exit_code: int, portsip_stub_library: str) -> None:
     program, *args = shlex.split(line, comments=True)
     result = subprocess.run(
-        [str(BIN / program), *args], capture_output=True, text=True, timeout=120, env=_env(PORTSIP_STUB_LIBRARY=portsip_stub_library)
+        [console_script(program), *args], capture_output=True, text=True, timeout=120, env=_env(PORTSIP_STUB_LIBRARY=portsip_stub_library)
     )
     assert result.returncode == exit_code, result.stderr
 
