@@ -28,6 +28,8 @@ from portsip.events import EVENT_TYPES, SIPCallbackEvents
 
 import abi
 
+pytestmark = pytest.mark.backend_agnostic
+
 DATA = Path(__file__).parent / "data"
 
 

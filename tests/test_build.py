@@ -15,6 +15,8 @@ import portsip
 from portsip import _cbuild, _header
 from portsip.testing import StubBuildError, _build, stub_library_path
 
+pytestmark = pytest.mark.backend_agnostic
+
 STUB = _cbuild.LIBRARIES["portsip_stub"]
 FINGERPRINT = """
 import importlib.util, sys
