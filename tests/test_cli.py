@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import ctypes.util
+import errno
 import json
 import os
 import signal
@@ -270,6 +271,17 @@ def test_watch_ends_quietly_when_nobody_reads_its_output(env: dict[str, str]) ->
     finally:
         os.close(write_end)
     assert (process.returncode, process.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "platform, error, gone",
+    [("linux", BrokenPipeError(), True), ("linux", OSError(errno.EINVAL, "x"), False), ("win32", OSError(errno.EINVAL, "x"), True),
+     ("win32", BrokenPipeError(), True), ("win32", OSError(errno.ENOSPC, "x"), False)],
+)
+def test_a_reader_gone_is_epipe_or_on_windows_einval(mocker: MockerFixture, platform: str, error: OSError, gone: bool) -> None:
+    """Windows' C runtime reports a pipe with no reader as EINVAL; anything else is a real error."""
+    mocker.patch.object(cli.sys, "platform", platform)
+    assert cli._reader_gone(error) is gone
 
 
 # ---- presence --------------------------------------------------------------------------------------
