@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +20,8 @@ FULL = os.environ.get("PORTSIP_RELIABILITY", "") == "full"
 def size(ci: int, full: int) -> int:
     """``full`` with PORTSIP_RELIABILITY=full, else ``ci``."""
     return full if FULL else ci
+
+T = TypeVar("T")
 
 
 def backends() -> list[object]:
@@ -86,6 +89,19 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return False
         time.sleep(interval)
     return True
+
+
+def settled(read: Callable[[], T], timeout: float = 60, still: float = 0.25) -> T:
+    """``read()`` once it has not changed for ``still`` seconds: process-wide figures (threads,
+    late calls) move while the detached floods of earlier tests are still ending."""
+    deadline = time.monotonic() + timeout
+    value, since = read(), time.monotonic()
+    while time.monotonic() - since < still and time.monotonic() < deadline:
+        time.sleep(0.02)
+        now = read()
+        if now != value:
+            value, since = now, time.monotonic()
+    return value
 
 
 MIB = 1024 * 1024

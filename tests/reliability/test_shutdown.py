@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from reliability_support import native_threads, needs_proc, size, wait_until
+from reliability_support import native_threads, needs_proc, settled, size, wait_until
 
 from portsip import PortSIPLib, _backend_cffi, _backend_native
 from portsip.events import RecvInfo, RecvOutOfDialogMessage
@@ -105,8 +105,7 @@ def test_sdk_threads_calling_after_close_reach_nothing(
     """Flood threads keep the handler they took at the start, like SDK threads that outlive
     unInitialize: their calls after close are counted as late and go nowhere."""
     needs_proc()
-    threads_before = native_threads()
-    late_before = late_calls(backend)
+    threads_before, late_before = settled(lambda: (native_threads(), late_calls(backend)))
     handled = [0]
     lib = PortSIPLib(portsip_stub_library, backend=backend)
     lib.initialize()
@@ -116,11 +115,13 @@ def test_sdk_threads_calling_after_close_reach_nothing(
     assert wait_until(lambda: handled[0] > 0, 10)
     lib.close()
     received, handled_at_close = lib.stats["events_received"], handled[0]
+    if backend == "native":  # counted atomically in C: each call is received or late, once
+        assert wait_until(lambda: received + late_calls(backend) - late_before >= 4 * per_thread, 60)
     assert wait_until(lambda: native_threads() <= threads_before, 60)  # the flood threads ended
     late = late_calls(backend) - late_before
     assert lib.stats["events_received"] == received and handled[0] == handled_at_close
     assert late > 0
-    if backend == "native":  # counted atomically in C; the cffi count may lose increments under contention
+    if backend == "native":  # the cffi count may lose increments under contention
         assert received + late == 4 * per_thread
     figure("calls before close", received)
     figure("late calls after close, ignored", late)
