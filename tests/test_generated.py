@@ -22,8 +22,7 @@ FUNCTIONS = abi.parse_declarations(abi.read(abi.ABI_HEADER))[1]
 
 def test_generated_files_are_current() -> None:
     """In this process (tools/ is on sys.path here, and not in a Windows embeddable Python's child)."""
-    outputs = generate.outputs().items()
-    stale = [str(path.relative_to(ROOT)) for path, text in outputs if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    stale = [str(path.relative_to(ROOT)) for path in generate.stale_outputs()]
     assert not stale, f"out of date, run python tools/generate.py: {stale}"
 
 

@@ -313,8 +313,13 @@ def outputs() -> dict[Path, str]:
     }
 
 
+def stale_outputs() -> list[Path]:
+    """The generated files that are missing or differ from what the header now implies."""
+    return [path for path, text in outputs().items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+
+
 def main(argv: list[str]) -> int:
-    stale = [path for path, text in outputs().items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    stale = stale_outputs()
     if "--check" in argv:
         for path in stale:
             print(f"{path.relative_to(ROOT)} is out of date: run python tools/generate.py", file=sys.stderr)
