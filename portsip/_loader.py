@@ -27,7 +27,7 @@ from typing import Any
 
 from cffi import FFI
 
-from . import _header, _windows_dll
+from . import _args, _header, _windows_dll
 from .errors import LibraryLoadError
 
 ENV_VAR = "PORTSIP_SDK_LIBRARY"
@@ -73,10 +73,7 @@ def _candidates(library: str | os.PathLike[str] | None) -> tuple[str, list[str]]
         if not isinstance(library, (str, os.PathLike)):
             raise TypeError(f"library must be a path (str or os.PathLike), not {type(library).__name__}")
         path = os.fspath(library)
-        if not isinstance(path, str):
-            raise TypeError(f"library must be a str path, not {type(path).__name__}")
-        if "\0" in path:  # refused here: Windows' loader would open the path cut at the NUL
-            raise ValueError(f"library path {path!r} contains a NUL character")
+        _args.text("library", path, "a file path")  # str without NUL: Windows' loader would cut the path there
         return "the library argument", [path]
     from_env = os.environ.get(ENV_VAR)
     if from_env:
