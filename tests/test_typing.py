@@ -7,7 +7,6 @@ marks mistakes that must be reported (an unused `# type: ignore` fails the run).
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +25,10 @@ def parser_options() -> list[str]:
     """mypy's fast parser is a compiled module (ast_serialize, mypy 2); where it is installed but
     does not load (under Wine: a Windows DLL it needs is missing) mypy stops with an internal
     error, so use its Python parser there."""
-    if importlib.util.find_spec("ast_serialize") is None:
-        return []
     try:
         importlib.import_module("ast_serialize")
+    except ModuleNotFoundError:  # an older mypy, with no fast parser to turn off
+        return []
     except ImportError:
         return ["--no-native-parser"]
     return []
