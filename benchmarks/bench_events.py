@@ -1,5 +1,5 @@
-"""How fast SDK events reach Python, and how long the SDK's thread is held: portsip's two
-backends against a ctypes and a minimal cffi pipeline, in one run, on the same stub.
+"""How fast SDK events reach Python, and how long the SDK's thread is held: portsip against a
+ctypes and a minimal cffi pipeline, in one run, on the same stub.
 
     python benchmarks/bench_events.py            # full sizes (about 6 minutes)
     python benchmarks/bench_events.py --quick    # small sizes, a smoke run (CI)
@@ -11,8 +11,8 @@ SDK threads would and times every call in C (``stub_flood``). The pipelines:
 * ``ctypes``: a ``ctypes.CFUNCTYPE`` handler copies the arguments into a tuple and puts it on a
   ``queue.SimpleQueue``; one consumer thread takes it and calls the handler;
 * ``cffi``: the same with a minimal ``ffi.callback`` (the baseline of the ratios);
-* ``portsip-cffi`` and ``portsip-native``: a PortSIPLib on each backend, with a handler added by
-  ``lib.on``: typed events, the wait_for backlog and every guarantee included.
+* ``portsip``: a PortSIPLib with a handler added by ``lib.on``: the native event queue, typed
+  events, the wait_for backlog and every guarantee included.
 
 Each scenario runs each pipeline in a fresh subprocess (so peak RSS is that pipeline's), and the
 table prints each figure with its ratio to the cffi baseline. Figures, not assertions: this
@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-PIPELINES = ("ctypes", "cffi", "portsip-cffi", "portsip-native")
+PIPELINES = ("ctypes", "cffi", "portsip")
 BASELINE = "cffi"
 HEADER = ("Alice", "sip:alice@example.com", "Bob", "sip:bob@example.com", "text", "plain")
 
@@ -78,9 +78,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     # Media frames (portsip only: the baselines have no frame path): 20 ms of 16-bit 8 kHz audio each.
     "frames": _scenario("audio frames (320 B) into a handler", {"count": 100_000}, {"count": 5_000}),
 }
-#: Scenarios only the portsip pipelines run, and the (scenario, pipeline) their ratios compare with:
+#: Scenarios only portsip runs, and the (scenario, pipeline) their ratios compare with (None: none):
 #: the baselines have no frame path, and no budget (their SDK thread waits for the GIL instead).
-PORTSIP_ONLY = {"frames": ("frames", "portsip-cffi"), "bounded": ("memory", BASELINE)}
+PORTSIP_ONLY: dict[str, tuple[str, str] | None] = {"frames": None, "bounded": ("memory", BASELINE)}
 
 
 # ---- one pipeline, in this process --------------------------------------------------------------
@@ -184,14 +184,14 @@ def raw_pipeline(kind: str, consumer: Consumer) -> tuple[Any, Callable[[], None]
     return instance.sdk, stop
 
 
-def portsip_pipeline(backend: str, consumer: Consumer, count: int, default_budget: bool) -> tuple[Any, Callable[[], None], Any]:
+def portsip_pipeline(consumer: Consumer, count: int, default_budget: bool) -> tuple[Any, Callable[[], None], Any]:
     from portsip import PortSIPLib
     from portsip.events import RecvOutOfDialogMessage
     from portsip.testing import stub_library_path
 
     # A budget that holds the whole flood, so that every pipeline delivers every event; or the default.
     budget = {} if default_budget else {"max_pending_events": count + 1, "max_pending_bytes": 2**40}
-    lib = PortSIPLib(stub_library_path(), backend=backend, **budget)
+    lib = PortSIPLib(stub_library_path(), **budget)
     lib.initialize(local_sip_port=0)
     lib.on(RecvOutOfDialogMessage, lambda event: consumer(event.data))
     return lib.sdk_handle, lambda: lib.close(timeout=60), lib
@@ -205,14 +205,14 @@ def busy_loop(stop: threading.Event) -> None:
             x += 1
 
 
-def run_frames(backend: str, count: int) -> dict[str, Any]:
+def run_frames(count: int) -> dict[str, Any]:
     """Audio frames from the stub's frame source (a native media thread) into a handler."""
     from portsip import PortSIPLib
     from portsip.events import AudioRawFrame, InviteConnected, InviteIncoming
     from portsip.testing import StubControl, stub_library_path
 
     consumer = Consumer(count, latency=False)
-    options = {"backend": backend, "max_pending_events": 2 * count + 2, "max_pending_bytes": 2**40}
+    options = {"max_pending_events": 2 * count + 2, "max_pending_bytes": 2**40}
     with PortSIPLib(stub_library_path(), **options) as alice, PortSIPLib(stub_library_path()) as bob:
         for lib, user in ((alice, "alice"), (bob, "bob")):
             lib.initialize(local_sip_port=0)
@@ -244,7 +244,7 @@ def run_frames(backend: str, count: int) -> dict[str, Any]:
 
 def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, Any]:
     if scenario == "frames":
-        return run_frames(pipeline.split("-")[1], params["count"])
+        return run_frames(params["count"])
     count, threads, instances = params["count"], params.get("threads", 1), params.get("instances", 1)
     body = bytes(params.get("body", 16))
     expected = count * threads * instances
@@ -255,8 +255,8 @@ def run_one(scenario: str, pipeline: str, params: dict[str, Any]) -> dict[str, A
     stub_ffi, stub = stub_library()
     sdks, stops, libs = [], [], []
     for _ in range(instances):
-        if pipeline.startswith("portsip-"):
-            sdk, stop, lib = portsip_pipeline(pipeline.split("-")[1], consumer, expected, params.get("default_budget", False))
+        if pipeline == "portsip":
+            sdk, stop, lib = portsip_pipeline(consumer, expected, params.get("default_budget", False))
             libs.append(lib)
         else:
             sdk, stop = raw_pipeline(pipeline, consumer)
@@ -363,10 +363,9 @@ def print_table(results: dict[str, dict[str, dict[str, Any]]], pipelines: list[s
                     cells.append("n/a")
                     continue
                 if scenario in PORTSIP_ONLY:
-                    base_scenario, base_pipeline = PORTSIP_ONLY[scenario]
-                    base = results.get(base_scenario, {}).get(base_pipeline, {}).get(key)
-                    compared = (base_scenario, base_pipeline) != (scenario, pipeline)
-                    ratio = f" ({value / base:.2f}x)" if base and compared else ""
+                    compared_with = PORTSIP_ONLY[scenario]
+                    base = results.get(compared_with[0], {}).get(compared_with[1], {}).get(key) if compared_with else None
+                    ratio = f" ({value / base:.2f}x)" if base else ""
                 else:
                     ratio = f" ({value / base:.2f}x)" if base and pipeline != BASELINE else ""
                 cells.append(format_value(value) + ratio)
@@ -396,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for scenario in options.scenario or list(SCENARIOS):
         for pipeline in pipelines:
-            if scenario in PORTSIP_ONLY and not pipeline.startswith("portsip-"):
+            if scenario in PORTSIP_ONLY and pipeline != "portsip":
                 continue
             command = [sys.executable, os.path.abspath(__file__), "--run", scenario, pipeline] + (["--quick"] if options.quick else [])
             done = subprocess.run(command, capture_output=True, text=True, timeout=1200)

@@ -9,13 +9,13 @@
  * Locks: g_open_mu guards queue creation and the slots' queue pointers; q->mu guards one queue.
  * A handler takes no lock to find its queue: slots are found by id, and a handler announces itself
  * in slot->users before reading slot->id, so pev_close can wait until no handler is inside.
+ * Threads, locks, the clock and atomics come from ps_threads.h, as in the stub.
  */
-#if !defined(_WIN32)
-#define _POSIX_C_SOURCE 200809L
-#endif
+#include "ps_threads.h" /* first: it sets the feature macros of the system headers */
 
 #include "portsip_abi.h"
 #include "portsip_events.h"
+#include "portsip_events.generated.h" /* PEV_EVENT_COUNT, PEV_FRAME_FIRST, signatures, handler lists */
 
 #include <limits.h>
 #include <stdbool.h>
@@ -23,109 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------- threads and atomics */
-
-#if defined(_WIN32)
-#include <windows.h>
-typedef SRWLOCK pev_mutex;
-typedef CONDITION_VARIABLE pev_cond;
-static void mutex_init(pev_mutex* m) { InitializeSRWLock(m); }
-static void mutex_destroy(pev_mutex* m) { (void)m; }
-static void mutex_lock(pev_mutex* m) { AcquireSRWLockExclusive(m); }
-static void mutex_unlock(pev_mutex* m) { ReleaseSRWLockExclusive(m); }
-static void cond_init(pev_cond* c) { InitializeConditionVariable(c); }
-static void cond_destroy(pev_cond* c) { (void)c; }
-static void cond_signal(pev_cond* c) { WakeConditionVariable(c); }
-static void cond_broadcast(pev_cond* c) { WakeAllConditionVariable(c); }
-static void cond_wait_ms(pev_cond* c, pev_mutex* m, int timeout_ms)
-{
-    SleepConditionVariableSRW(c, m, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, 0);
-}
-static void yield_thread(void) { SwitchToThread(); }
-static long long now_ms(void) { return (long long)GetTickCount64(); }
-static pev_mutex g_open_mu = SRWLOCK_INIT;
-#else
-#include <pthread.h>
-#include <sched.h>
-#include <time.h>
-typedef pthread_mutex_t pev_mutex;
-typedef pthread_cond_t pev_cond;
-static void mutex_init(pev_mutex* m) { pthread_mutex_init(m, NULL); }
-static void mutex_destroy(pev_mutex* m) { pthread_mutex_destroy(m); }
-static void mutex_lock(pev_mutex* m) { pthread_mutex_lock(m); }
-static void mutex_unlock(pev_mutex* m) { pthread_mutex_unlock(m); }
-#if defined(__APPLE__) /* no pthread_condattr_setclock: waits use the wall clock there */
-#define PEV_CLOCK CLOCK_REALTIME
-#else
-#define PEV_CLOCK CLOCK_MONOTONIC
-#endif
-static void cond_init(pev_cond* c)
-{
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-#if !defined(__APPLE__)
-    pthread_condattr_setclock(&attr, PEV_CLOCK);
-#endif
-    pthread_cond_init(c, &attr);
-    pthread_condattr_destroy(&attr);
-}
-static void cond_destroy(pev_cond* c) { pthread_cond_destroy(c); }
-static void cond_signal(pev_cond* c) { pthread_cond_signal(c); }
-static void cond_broadcast(pev_cond* c) { pthread_cond_broadcast(c); }
-static void cond_wait_ms(pev_cond* c, pev_mutex* m, int timeout_ms)
-{
-    if (timeout_ms < 0) {
-        pthread_cond_wait(c, m);
-        return;
-    }
-    struct timespec due;
-    clock_gettime(PEV_CLOCK, &due);
-    due.tv_sec += timeout_ms / 1000;
-    due.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (due.tv_nsec >= 1000000000L) {
-        due.tv_sec++;
-        due.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(c, m, &due);
-}
-static void yield_thread(void) { sched_yield(); }
-static long long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(PEV_CLOCK, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-static pev_mutex g_open_mu = PTHREAD_MUTEX_INITIALIZER;
-#endif
-
-#if defined(_MSC_VER)
-#include <intrin.h>
-#define atomic_inc(p) _InterlockedIncrement((volatile long*)(p))
-#define atomic_dec(p) _InterlockedDecrement((volatile long*)(p))
-#define atomic_get(p) _InterlockedCompareExchange((volatile long*)(p), 0, 0)
-#define atomic_set(p, v) _InterlockedExchange((volatile long*)(p), (v))
-#define atomic_add64(p, v) _InterlockedExchangeAdd64((volatile long long*)(p), (v))
-#define atomic_get64(p) _InterlockedCompareExchange64((volatile long long*)(p), 0, 0)
-#define atomic_set64(p, v) _InterlockedExchange64((volatile long long*)(p), (v))
-#else
-#define atomic_inc(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
-#define atomic_dec(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
-#define atomic_get(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define atomic_set(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
-#define atomic_get64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define atomic_set64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#endif
-
 /* ---------------------------------------------------------------- records and chunks */
 
-#define HEADER_SIZE 8
-#define CHUNK_SIZE (256 * 1024) /* records are copied into chunks this big; a bigger record gets its own */
+#define CHUNK_SIZE (256 * 1024)       /* records are copied into chunks this big; a bigger record gets its own */
 #define SPARE_LIMIT (8 * 1024 * 1024) /* recycled chunks above this size go back to the allocator */
 #define SPARES 4                      /* recycled chunks kept per queue */
-#define MAX_ARGS 10
 
-/* One argument of a handler call, as the generated handlers pass it on. */
+/* One argument of a handler call, as the generated handler lists store it. */
 typedef struct pev_arg {
     long long l; /* long */
     int i;       /* int; for data: the length argument */
@@ -136,23 +40,21 @@ typedef struct pev_arg {
 typedef struct chunk {
     struct chunk* next;
     size_t used, cap;
-    int records;           /* events and markers */
-    int events;            /* records that count in the budget */
+    int records;           /* events, frames and markers */
+    int events, frames;    /* records that count in the budget */
     long long event_bytes; /* their bytes */
     unsigned char data[];
 } chunk;
 
 struct pev_queue {
-    pev_mutex mu;
-    pev_cond cv;
+    ps_mutex mu;
+    ps_cond cv;
     chunk* head; /* queued, oldest first; producers append to tail */
     chunk* tail;
-    chunk* handed; /* the batch the consumer holds */
+    chunk* handed;        /* the batch the consumer holds */
     chunk* spare[SPARES]; /* recycled chunks: steady traffic never calls malloc on the SDK's thread */
     long long max_events, max_bytes;
-    pev_counters n; /* pending_events/bytes are derived: admitted - released - discarded */
-    long long admitted_events, admitted_bytes, discarded_bytes;
-    pev_shared shared;
+    pev_counters n;
     bool closed;
     bool consumer_waiting;
     int slot;
@@ -227,7 +129,7 @@ static unsigned char* reserve(pev_queue* q, size_t size)
         }
         c->next = NULL;
         c->used = 0;
-        c->records = c->events = 0;
+        c->records = c->events = c->frames = 0;
         c->event_bytes = 0;
         if (q->tail)
             q->tail->next = c;
@@ -254,7 +156,7 @@ static void put_header(unsigned char* at, size_t size, unsigned event, unsigned 
 static void put_event(unsigned char* at, size_t size, int event, const char* sig, const pev_arg* a, const long long* lengths)
 {
     put_header(at, size, (unsigned)event, 0);
-    unsigned char* p = at + HEADER_SIZE;
+    unsigned char* p = at + PEV_HEADER_SIZE;
     for (int k = 0; sig[k]; k++) {
         switch (sig[k]) {
         case 'l': {
@@ -271,7 +173,7 @@ static void put_event(unsigned char* at, size_t size, int event, const char* sig
             *p = a[k].b ? 1 : 0;
             break;
         default: {
-            int32_t v = (int32_t)lengths[k];
+            int32_t v = (int32_t)lengths[k]; /* push() admits no length beyond INT32_MAX */
             memcpy(p, &v, 4);
         }
         }
@@ -285,146 +187,175 @@ static void put_event(unsigned char* at, size_t size, int event, const char* sig
     memset(p, 0, (size_t)(at + size - p)); /* padding: never hand over uninitialised bytes */
 }
 
-/* What the budget holds now: admitted, not released by the consumer, not discarded. Caller holds q->mu. */
-static void pending(pev_queue* q, long long* events, long long* bytes)
-{
-    pev_shared* sh = &q->shared;
-    *events = q->admitted_events - q->n.discarded - atomic_get64(&sh->released_events[0]) - atomic_get64(&sh->released_events[1]);
-    *bytes = q->admitted_bytes - q->discarded_bytes - atomic_get64(&sh->released_bytes[0]) - atomic_get64(&sh->released_bytes[1]);
-}
-
-static void count_drop(pev_queue* q, bool frame)
-{
-    if (frame) {
-        q->n.frames_dropped++;
-        atomic_set64(&q->shared.dropped_frames, q->n.frames_dropped);
-    } else {
-        q->n.dropped++;
-        atomic_set64(&q->shared.dropped, q->n.dropped);
-    }
-}
-
-/* Accept one record into the budget, or count it as dropped. Media frames may fill only half of
- * it, so that a stream of frames the consumer cannot keep up with never crowds out events.
- * Caller holds q->mu. */
-static unsigned char* admit(pev_queue* q, size_t size, bool frame)
+static void count_call(pev_queue* q, bool frame)
 {
     if (frame)
         q->n.frames_received++;
     else
         q->n.received++;
-    long long events, bytes;
-    pending(q, &events, &bytes);
+}
+
+static void count_drop(pev_queue* q, bool frame)
+{
+    if (frame)
+        q->n.frames_dropped++;
+    else
+        q->n.dropped++;
+}
+
+/* Accept one record into the budget, or count it as dropped (see the budget in portsip_events.h).
+ * Caller holds q->mu. */
+static unsigned char* admit(pev_queue* q, size_t size, bool frame)
+{
+    count_call(q, frame);
+    long long queued = q->n.queued_events + q->n.frames_queued;
     long long max_events = frame ? q->max_events / 2 : q->max_events;
     long long max_bytes = frame ? q->max_bytes / 2 : q->max_bytes;
-    unsigned char* at = NULL;
-    if (events < max_events && bytes + (long long)size <= max_bytes)
-        at = reserve(q, size);
+    bool fits = queued < max_events && q->n.queued_bytes + (long long)size <= max_bytes;
+    unsigned char* at = fits || queued == 0 ? reserve(q, size) : NULL;
     if (!at) {
         count_drop(q, frame);
         return NULL;
     }
-    q->tail->events++;
+    if (frame) {
+        q->tail->frames++;
+        q->n.frames_queued++;
+    } else {
+        q->tail->events++;
+        q->n.queued_events++;
+    }
     q->tail->event_bytes += (long long)size;
-    q->admitted_events++;
-    q->admitted_bytes += (long long)size;
-    q->n.queued_events++;
+    q->n.queued_bytes += (long long)size;
     return at;
 }
-
-static int frame_first(void); /* the first record kind that is a media frame (generated table) */
 
 static void wake_consumer(pev_queue* q)
 {
     if (q->consumer_waiting)
-        cond_signal(&q->cv);
+        ps_cond_signal(&q->cv);
 }
 
-static void push(pev_queue* q, int event, long callbackIndex, const char* sig, const pev_arg* a)
+static void push(pev_queue* q, int event, long callbackIndex, const pev_arg* a)
 {
-    bool frame = event >= frame_first();
+    bool frame = event >= PEV_FRAME_FIRST;
+    const char* sig = pev_signatures[event];
     if (callbackIndex != event) { /* reported on the Python side, with the index the SDK passed */
-        mutex_lock(&q->mu);
-        unsigned char* at = admit(q, HEADER_SIZE + 8, frame);
+        ps_mutex_lock(&q->mu);
+        unsigned char* at = admit(q, PEV_HEADER_SIZE + 8, frame);
         if (at) {
             int64_t index = callbackIndex;
-            put_header(at, HEADER_SIZE + 8, (unsigned)event, PEV_FLAG_BAD_INDEX);
-            memcpy(at + HEADER_SIZE, &index, 8);
+            put_header(at, PEV_HEADER_SIZE + 8, (unsigned)event, PEV_FLAG_BAD_INDEX);
+            memcpy(at + PEV_HEADER_SIZE, &index, 8);
             wake_consumer(q);
         }
-        mutex_unlock(&q->mu);
+        ps_mutex_unlock(&q->mu);
         return;
     }
-    long long lengths[MAX_ARGS];
-    size_t size = HEADER_SIZE;
+    long long lengths[PEV_MAX_ARGS];
+    size_t size = PEV_HEADER_SIZE;
+    bool describable = true; /* every length fits the record's int32 and the size its uint32 */
     for (int k = 0; sig[k]; k++) {
         size += field_size(sig[k]);
         if (sig[k] == 's' || sig[k] == 'd') {
             lengths[k] = payload_length(sig[k], &a[k]);
-            if (lengths[k] > 0)
+            if (lengths[k] > INT32_MAX)
+                describable = false;
+            else if (lengths[k] > 0)
                 size += (size_t)lengths[k];
         }
     }
     size = round8(size);
-    if (size > UINT32_MAX) { /* cannot be described in a record: counted as dropped */
-        mutex_lock(&q->mu);
-        if (frame)
-            q->n.frames_received++;
-        else
-            q->n.received++;
+    ps_mutex_lock(&q->mu);
+    if (!describable || size > UINT32_MAX) { /* cannot be described in a record: counted as dropped */
+        count_call(q, frame);
         count_drop(q, frame);
-        mutex_unlock(&q->mu);
-        return;
+    } else {
+        unsigned char* at = admit(q, size, frame);
+        if (at) {
+            put_event(at, size, event, sig, a, lengths);
+            wake_consumer(q);
+        }
     }
-    mutex_lock(&q->mu);
-    unsigned char* at = admit(q, size, frame);
-    if (at) {
-        put_event(at, size, event, sig, a, lengths);
-        wake_consumer(q);
-    }
-    mutex_unlock(&q->mu);
+    ps_mutex_unlock(&q->mu);
 }
 
 /* ---------------------------------------------------------------- routing */
 
-#define SLOTS 4096                 /* queues open at once */
+#define SLOTS 4096                  /* queues open at once */
 #define MAX_ID ((long long)INT_MAX) /* ids fit the SDK's long even where it is 32-bit (Windows) */
 
 typedef struct slot {
-    long id;   /* the open queue's id, 0 when closed (atomic) */
-    long users; /* handlers inside this slot right now (atomic) */
+    volatile long id;    /* the open queue's id, 0 when closed (atomic) */
+    volatile long users; /* handlers inside this slot right now (atomic) */
     pev_queue* q;
 } slot;
 
 static slot g_slots[SLOTS];
-static long long g_next_id = 1; /* guarded by g_open_mu */
-static long long g_late_calls;  /* atomic */
+static ps_mutex g_open_mu = PS_MUTEX_INIT;
+static long long g_next_id = 1;          /* guarded by g_open_mu */
+static volatile long long g_late_calls; /* atomic */
 
 /* long long, not long: where long is 32-bit every positive long is in range */
 static bool is_valid_id(long long id) { return id > 0 && id <= MAX_ID; }
 
 static slot* slot_of(long id) { return &g_slots[(unsigned long)(id - 1) % SLOTS]; }
 
-/* Called by every generated handler. */
+/* Called by every handler. */
 static int route(int event, long callbackIndex, long callbackObject, const pev_arg* a)
 {
     if (!is_valid_id(callbackObject)) {
-        atomic_add64(&g_late_calls, 1);
+        ps_atomic_add64(&g_late_calls, 1);
         return 0;
     }
     slot* s = slot_of(callbackObject);
-    atomic_inc(&s->users); /* before reading the id: pev_close waits for us from here on */
-    if (atomic_get(&s->id) == callbackObject)
-        push(s->q, event, callbackIndex, pev_event_signature(event), a);
+    ps_atomic_inc(&s->users); /* before reading the id: pev_close waits for us from here on */
+    if (ps_atomic_load(&s->id) == callbackObject)
+        push(s->q, event, callbackIndex, a);
     else
-        atomic_add64(&g_late_calls, 1);
-    atomic_dec(&s->users);
+        ps_atomic_add64(&g_late_calls, 1);
+    ps_atomic_dec(&s->users);
     return 0;
 }
 
-#include "portsip_events.generated.h"
+/* The handlers: one per entry of the generated lists, with its typedef's exact parameters. */
+#define PEV_L(k, v) a[k].l = (v);
+#define PEV_I(k, v) a[k].i = (v);
+#define PEV_B(k, v) a[k].b = (v);
+#define PEV_S(k, v) a[k].p = (v);
+#define PEV_D(k, v, n) a[k].p = (v); a[k].i = (n);
+#define DEFINE_EVENT_HANDLER(index, name, type, params, stores) \
+    static int pev_on_##name params \
+    { \
+        pev_arg a[PEV_MAX_ARGS]; \
+        stores return route(index, callbackIndex, callbackObject, a); \
+    }
+/* A media stream callback has no callbackIndex: the routing id travels in its void* callbackObject. */
+#define DEFINE_FRAME_HANDLER(index, name, type, params, stores) \
+    static int pev_on_##name params \
+    { \
+        pev_arg a[PEV_MAX_ARGS]; \
+        stores return route(index, index, (long)(intptr_t)callbackObject, a); \
+    }
+PEV_EVENT_HANDLERS(DEFINE_EVENT_HANDLER)
+PEV_FRAME_HANDLERS(DEFINE_FRAME_HANDLER)
 
-static int frame_first(void) { return PEV_FRAME_FIRST; }
+#define HANDLER_CASE(index, name, type, params, stores) \
+    case index: { \
+        type handler = pev_on_##name; /* the compiler checks the type */ \
+        return (pev_fn)handler; \
+    }
+
+pev_fn pev_handler(int event)
+{
+    switch (event) {
+        PEV_EVENT_HANDLERS(HANDLER_CASE)
+        PEV_FRAME_HANDLERS(HANDLER_CASE)
+    default:
+        return NULL;
+    }
+}
+
+/* ---------------------------------------------------------------- the API */
 
 int pev_abi_version(void) { return PEV_ABI_VERSION; }
 
@@ -434,7 +365,7 @@ int pev_event_count(void) { return PEV_EVENT_COUNT; }
 
 const char* pev_event_signature(int event) { return event >= 0 && event < PEV_EVENT_COUNT ? pev_signatures[event] : NULL; }
 
-long long pev_late_calls(void) { return atomic_get64(&g_late_calls); }
+long long pev_late_calls(void) { return ps_atomic_load64(&g_late_calls); }
 
 pev_queue* pev_open(long long max_events, long long max_bytes, long* id)
 {
@@ -443,11 +374,18 @@ pev_queue* pev_open(long long max_events, long long max_bytes, long* id)
     pev_queue* q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    mutex_init(&q->mu);
-    cond_init(&q->cv);
+    if (ps_mutex_init(&q->mu) != 0) {
+        free(q);
+        return NULL;
+    }
+    if (ps_cond_init(&q->cv) != 0) {
+        ps_mutex_destroy(&q->mu);
+        free(q);
+        return NULL;
+    }
     q->max_events = max_events;
     q->max_bytes = max_bytes;
-    mutex_lock(&g_open_mu);
+    ps_mutex_lock(&g_open_mu);
     long found = 0;
     for (int tries = 0; tries < SLOTS && g_next_id <= MAX_ID; tries++) {
         long candidate = (long)g_next_id++;
@@ -460,12 +398,12 @@ pev_queue* pev_open(long long max_events, long long max_bytes, long* id)
         slot* s = slot_of(found);
         q->slot = (int)(s - g_slots);
         s->q = q;
-        atomic_set(&s->id, found); /* published last: a handler that sees the id sees the queue */
+        ps_atomic_store(&s->id, found); /* published last: a handler that sees the id sees the queue */
     }
-    mutex_unlock(&g_open_mu);
+    ps_mutex_unlock(&g_open_mu);
     if (!found) {
-        cond_destroy(&q->cv);
-        mutex_destroy(&q->mu);
+        ps_cond_destroy(&q->cv);
+        ps_mutex_destroy(&q->mu);
         free(q);
         return NULL;
     }
@@ -473,23 +411,22 @@ pev_queue* pev_open(long long max_events, long long max_bytes, long* id)
     return q;
 }
 
-int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long* size)
+int pev_next(pev_queue* q, int timeout_ms, pev_batch* batch)
 {
-    mutex_lock(&q->mu);
+    ps_mutex_lock(&q->mu);
     chunk* done = q->handed ? keep_spare(q, q->handed) : NULL; /* the consumer is through with its previous batch */
     q->handed = NULL;
-    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    int64_t deadline = ps_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000;
     while (!q->head && !q->closed && timeout_ms != 0) {
-        int wait_ms = -1;
-        if (timeout_ms > 0) {
-            long long left = deadline - now_ms();
-            if (left <= 0)
-                break;
-            wait_ms = left > INT_MAX ? INT_MAX : (int)left;
-        }
         q->consumer_waiting = true;
-        cond_wait_ms(&q->cv, &q->mu, wait_ms);
+        int timed_out = 0;
+        if (timeout_ms < 0)
+            ps_cond_wait(&q->cv, &q->mu);
+        else
+            timed_out = ps_cond_wait_until(&q->cv, &q->mu, deadline);
         q->consumer_waiting = false;
+        if (timed_out)
+            break;
     }
     int n;
     if (q->head) {
@@ -498,51 +435,53 @@ int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long
         if (!q->head)
             q->tail = NULL; /* producers start a new chunk */
         c->next = NULL;
-        q->n.queued_events -= c->events;
+        q->n.queued_events -= c->events; /* handed over: out of the queue's budget */
+        q->n.frames_queued -= c->frames;
+        q->n.queued_bytes -= c->event_bytes;
         q->handed = c;
-        *data = c->data;
-        *size = (long long)c->used;
+        batch->data = c->data;
+        batch->size = (long long)c->used;
         n = c->records;
     } else {
+        batch->data = NULL;
+        batch->size = 0;
         n = q->closed ? -1 : 0;
     }
-    mutex_unlock(&q->mu);
+    batch->records = n > 0 ? n : 0;
+    batch->dropped = q->n.dropped;
+    batch->frames_dropped = q->n.frames_dropped;
+    ps_mutex_unlock(&q->mu);
     free(done);
     return n;
 }
 
-pev_shared* pev_shared_counters(pev_queue* q) { return &q->shared; }
-
 int pev_mark(pev_queue* q, long long token)
 {
     int rc = -1;
-    mutex_lock(&q->mu);
-    unsigned char* at = q->closed ? NULL : reserve(q, HEADER_SIZE + 8);
+    ps_mutex_lock(&q->mu);
+    unsigned char* at = q->closed ? NULL : reserve(q, PEV_HEADER_SIZE + 8);
     if (at) {
         int64_t t = token;
-        put_header(at, HEADER_SIZE + 8, PEV_MARKER, 0);
-        memcpy(at + HEADER_SIZE, &t, 8);
+        put_header(at, PEV_HEADER_SIZE + 8, PEV_MARKER, 0);
+        memcpy(at + PEV_HEADER_SIZE, &t, 8);
         wake_consumer(q);
         rc = 0;
     }
-    mutex_unlock(&q->mu);
+    ps_mutex_unlock(&q->mu);
     return rc;
 }
 
 long long pev_discard(pev_queue* q)
 {
-    mutex_lock(&q->mu);
+    ps_mutex_lock(&q->mu);
     chunk* c = q->head;
     q->head = q->tail = NULL;
-    long long events = 0, bytes = 0;
-    for (chunk* p = c; p; p = p->next) {
+    long long events = 0;
+    for (chunk* p = c; p; p = p->next)
         events += p->events;
-        bytes += p->event_bytes;
-    }
     q->n.discarded += events;
-    q->discarded_bytes += bytes;
-    q->n.queued_events -= events;
-    mutex_unlock(&q->mu);
+    q->n.queued_events = q->n.frames_queued = q->n.queued_bytes = 0;
+    ps_mutex_unlock(&q->mu);
     while (c) {
         chunk* next = c->next;
         free(c);
@@ -553,24 +492,23 @@ long long pev_discard(pev_queue* q)
 
 void pev_counters_get(pev_queue* q, pev_counters* out)
 {
-    mutex_lock(&q->mu);
+    ps_mutex_lock(&q->mu);
     *out = q->n;
-    pending(q, &out->pending_events, &out->pending_bytes);
-    mutex_unlock(&q->mu);
+    ps_mutex_unlock(&q->mu);
 }
 
 void pev_close(pev_queue* q)
 {
     slot* s = &g_slots[q->slot];
-    mutex_lock(&g_open_mu);
-    atomic_set(&s->id, 0); /* new handler calls no longer find the queue */
-    mutex_unlock(&g_open_mu);
-    while (atomic_get(&s->users) != 0) /* a handler still copying into it: a few microseconds */
-        yield_thread();
-    mutex_lock(&q->mu);
+    ps_mutex_lock(&g_open_mu);
+    ps_atomic_store(&s->id, 0); /* new handler calls no longer find the queue */
+    ps_mutex_unlock(&g_open_mu);
+    while (ps_atomic_load(&s->users) != 0) /* a handler still copying into it: a few microseconds */
+        ps_thread_yield();
+    ps_mutex_lock(&q->mu);
     q->closed = true;
-    cond_broadcast(&q->cv);
-    mutex_unlock(&q->mu);
+    ps_cond_broadcast(&q->cv);
+    ps_mutex_unlock(&q->mu);
 }
 
 void pev_free(pev_queue* q)
@@ -578,9 +516,9 @@ void pev_free(pev_queue* q)
     if (!q)
         return;
     pev_close(q);
-    mutex_lock(&g_open_mu);
+    ps_mutex_lock(&g_open_mu);
     g_slots[q->slot].q = NULL; /* the slot may now take a new id */
-    mutex_unlock(&g_open_mu);
+    ps_mutex_unlock(&g_open_mu);
     for (chunk* c = q->head; c;) {
         chunk* next = c->next;
         free(c);
@@ -589,7 +527,7 @@ void pev_free(pev_queue* q)
     free(q->handed);
     for (int k = 0; k < SPARES; k++)
         free(q->spare[k]);
-    cond_destroy(&q->cv);
-    mutex_destroy(&q->mu);
+    ps_cond_destroy(&q->cv);
+    ps_mutex_destroy(&q->mu);
     free(q);
 }

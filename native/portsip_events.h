@@ -6,12 +6,19 @@
  * that thread waits whenever Python is busy (up to a switch interval, 5 ms, and longer under load),
  * and an SDK thread that calls after the interpreter began finalizing can crash the process. These
  * handlers are plain C: they look up the queue by callbackObject, copy the arguments into a record,
- * and return. One Python thread per instance takes the records in batches (pev_next, called with the
- * GIL released) and builds the typed events.
+ * and return. The binding's delivery threads take the records in batches (pev_next, called with the
+ * GIL released) and build the typed events.
  *
  * The library has no Python C-API dependency: one build serves every Python version, it is loaded
- * with cffi's ABI mode like the SDK, and it can be prebuilt per platform (mingw-w64 for Windows).
- * This file is also the binding's cdef for it, so it keeps to plain declarations.
+ * with cffi's ABI mode like the SDK, and it is prebuilt per platform in the wheels.
+ * This file is also the binding's cdef for it, so it keeps to plain declarations and integer defines.
+ *
+ * The budget: a queue holds at most max_events events and max_bytes bytes that the consumer has not
+ * taken yet. A record leaves the budget when pev_next hands its batch over; what the consumer does
+ * next is bounded by the consumer. A full queue drops the new event on the SDK's thread (which never
+ * waits) and counts it. Two exceptions: media frames may fill only half of the budget, so frames the
+ * consumer cannot keep up with never crowd out events; and an event bigger than the whole budget is
+ * admitted when nothing else is queued, so no size of event is refused for ever.
  *
  * Records, in the buffer pev_next hands over (native byte order, no padding between fields):
  *   uint32 size      bytes of the whole record, header included, rounded up to a multiple of 8
@@ -20,34 +27,47 @@
  *   then one field per signature letter (see pev_event_signature): l int64, i int32, b uint8,
  *   s int32 length (-1 for NULL), d int32 length (0 for NULL or a length <= 0); then the bytes of
  *   every s and d field, in order, without terminators. A marker carries one int64 token; a record
- *   with PEV_FLAG_BAD_INDEX carries only the int64 callbackIndex the SDK passed.
+ *   with PEV_FLAG_BAD_INDEX carries only the int64 callbackIndex the SDK passed. The size of a
+ *   record is also what it counts for in every budget of the binding: one measure of an event.
  */
 #ifndef PORTSIP_EVENTS_H
 #define PORTSIP_EVENTS_H
 
-#define PEV_ABI_VERSION 1
+#define PEV_ABI_VERSION 2
 #define PEV_MARKER 65535
 #define PEV_FLAG_BAD_INDEX 1
+#define PEV_HEADER_SIZE 8
 
 typedef struct pev_queue pev_queue;
 typedef void (*pev_fn)(void);
 
-/* Everything a queue has counted since pev_open; events and bytes as the budget counts them. */
+/* Everything a queue has counted since pev_open. */
 typedef struct pev_counters {
-    long long received;        /* calls of the handlers routed to this queue */
-    long long dropped;         /* refused because the budget was full: the SDK's thread never waits */
-    long long pending_events;  /* accepted and not yet released by the consumer */
-    long long pending_bytes;
-    long long queued_events;   /* of those, not yet taken by pev_next */
-    long long discarded;       /* thrown away by pev_discard (shutdown past its timeout) */
+    long long received;        /* calls of the event handlers routed to this queue */
+    long long dropped;         /* events refused because the budget was full: the SDK's thread never waits */
+    long long queued_events;   /* events in the queue, not yet taken by pev_next */
+    long long queued_bytes;    /* their bytes, frames' included */
+    long long discarded;       /* events thrown away by pev_discard (shutdown past its timeout) */
     long long frames_received; /* calls of the media stream handlers (not counted in received) */
-    long long frames_dropped;  /* refused because frames already held half the budget */
+    long long frames_dropped;  /* frames refused: frames already held half the budget */
+    long long frames_queued;   /* frames in the queue */
 } pev_counters;
+
+/* What pev_next hands over: the oldest batch of records and the drop counts at that moment, so that
+ * the consumer reports drops without another call (a call releases the GIL, and taking it back from
+ * a busy thread can take a switch interval). */
+typedef struct pev_batch {
+    const unsigned char* data; /* `size` bytes of `records` records, valid until the next pev_next or pev_free */
+    long long size;
+    int records;               /* events, frames and markers */
+    long long dropped;         /* pev_counters.dropped and .frames_dropped when the batch was taken */
+    long long frames_dropped;
+} pev_batch;
 
 int pev_abi_version(void);
 /* Record kinds: 0 .. pev_frame_first()-1 are the SDK's events in portsip_abi.h's order, the rest
  * (up to pev_event_count()) the media stream callbacks (*Callback typedefs), whose handlers take
- * the routing id as their void* callbackObject and whose frames may use only half the budget. */
+ * the routing id as their void* callbackObject. */
 int pev_event_count(void);
 int pev_frame_first(void);
 /* One letter per argument after callbackObject (l long, i int, b bool, s string, d data + length). */
@@ -57,43 +77,22 @@ pev_fn pev_handler(int event);
 
 /* A new queue and its routing id (*id, > 0, never reused in this process, fits a 32-bit long): pass the
  * id as callbackObject to every PSCallback_set*Handler, and the event's index as callbackIndex.
- * At most max_events events and max_bytes bytes are held between the SDK and the consumer (counted
- * from the handler's call until the consumer releases them); beyond that events are dropped and counted.
  * NULL when out of memory or when too many queues are open. */
 pev_queue* pev_open(long long max_events, long long max_bytes, long* id);
 
 /* The consumer's wait: up to timeout_ms (< 0: no limit) for records, then hand over the oldest batch
- * (*data, *size bytes, valid until the next pev_next or pev_free on this queue). Returns the number of
- * records, 0 on timeout, -1 once the queue is closed and empty. Call it from one thread only. */
-int pev_next(pev_queue* q, int timeout_ms, const unsigned char** data, long long* size);
+ * in *batch. Returns the number of records, 0 on timeout, -1 once the queue is closed and empty.
+ * Call it from one thread at a time. */
+int pev_next(pev_queue* q, int timeout_ms, pev_batch* batch);
 
-/* Memory shared with the consumer, so that its threads exchange counts with the handlers without a
- * function call. A cffi call releases the GIL, and taking it back from a busy thread can take a switch
- * interval (5 ms): a thread that returns budget after each batch would wait for the GIL each time.
- *   released_*[k]: what consumer thread k (0 and 1; each slot has one writer) is done with, cumulative;
- *                  the handlers read them to know what is still pending.
- *   dropped:       written by the handlers (under the queue's lock), read by the consumer.
- * Aligned 64-bit stores and loads are atomic on every platform the library is built for; a value read
- * a moment late only makes the budget look fuller than it is, never emptier. */
-typedef struct pev_shared {
-    long long released_events[2];
-    long long released_bytes[2];
-    long long dropped;
-    long long dropped_frames;
-} pev_shared;
-
-pev_shared* pev_shared_counters(pev_queue* q);
-
-/* Append a marker record carrying `token` behind everything queued so far (not counted in the budget).
+/* Append a marker record carrying `token` behind everything queued so far (outside the budget).
  * Returns 0, or -1 if the queue is closed or memory ran out. */
 int pev_mark(pev_queue* q, long long token);
 
-/* Drop every record not yet taken, counting them as discarded and releasing their budget. Returns
- * how many events were discarded. */
+/* Drop every record not yet taken, counting its events as discarded. Returns how many events. */
 long long pev_discard(pev_queue* q);
 
 void pev_counters_get(pev_queue* q, pev_counters* out);
-
 
 /* Stop routing to the queue: later handler calls for its id return at once (counted by
  * pev_late_calls), and pev_next returns -1 once the queue is empty. Waits until no handler is still

@@ -24,6 +24,10 @@
  *                 then exactly one of ps_thread_join(&t) (wait for it to end) or
  *                 ps_thread_detach(&t) (let it end on its own). ps_thread_self() is the calling
  *                 thread's id, ps_thread_id_of(&t) that of t, compared with ps_thread_equal(a, b).
+ *                 ps_thread_yield() lets another thread run.
+ *   ps_atomic_*   sequentially consistent atomics on a long (load, store, inc, dec: each returns the
+ *                 new value) and on a long long (load64, add64). A long is what the SDK's callbacks
+ *                 carry (ids), so the 32-bit long of Windows is what its Interlocked API takes.
  *
  * Functions return 0 on success. Failures the caller cannot handle (locking a mutex, waiting) do
  * not return codes: as with pthreads, they only fail on misuse.
@@ -158,10 +162,12 @@ static inline int ps_thread_detach(ps_thread* t) { return CloseHandle(t->handle)
 static inline ps_thread_id ps_thread_self(void) { return GetCurrentThreadId(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->id; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return a == b; }
+static inline void ps_thread_yield(void) { SwitchToThread(); }
 
 #else
 /* ================================================================================== pthreads */
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 typedef pthread_mutex_t ps_mutex;
@@ -243,7 +249,26 @@ static inline int ps_thread_detach(ps_thread* t) { return pthread_detach(t->hand
 static inline ps_thread_id ps_thread_self(void) { return pthread_self(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->handle; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return pthread_equal(a, b) != 0; }
+static inline void ps_thread_yield(void) { sched_yield(); }
 
+#endif
+
+/* ================================================================================== atomics */
+#if defined(_MSC_VER)
+#include <intrin.h>
+static inline long ps_atomic_load(volatile long* p) { return _InterlockedCompareExchange(p, 0, 0); }
+static inline void ps_atomic_store(volatile long* p, long v) { _InterlockedExchange(p, v); }
+static inline long ps_atomic_inc(volatile long* p) { return _InterlockedIncrement(p); }
+static inline long ps_atomic_dec(volatile long* p) { return _InterlockedDecrement(p); }
+static inline long long ps_atomic_load64(volatile long long* p) { return _InterlockedCompareExchange64(p, 0, 0); }
+static inline long long ps_atomic_add64(volatile long long* p, long long v) { return _InterlockedExchangeAdd64(p, v) + v; }
+#else /* gcc, clang, mingw-w64 */
+static inline long ps_atomic_load(volatile long* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void ps_atomic_store(volatile long* p, long v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static inline long ps_atomic_inc(volatile long* p) { return __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST); }
+static inline long ps_atomic_dec(volatile long* p) { return __atomic_sub_fetch(p, 1, __ATOMIC_SEQ_CST); }
+static inline long long ps_atomic_load64(volatile long long* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline long long ps_atomic_add64(volatile long long* p, long long v) { return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
 #endif
 
 #endif /* PS_THREADS_H */

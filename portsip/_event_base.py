@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
@@ -25,15 +25,6 @@ class Event:
     #: The SIPCallbackEvents method for this event, e.g. "on_register_success".
     handler_name: ClassVar[str] = ""
 
-    def approximate_size(self) -> int:
-        """Bytes this event holds, roughly: what the wait_for backlog counts against its limit."""
-        size = 64
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if isinstance(value, (str, bytes)):
-                size += len(value)
-        return size
-
 
 class MediaFrame(Event):
     """Base of the media frames: raw audio and video of a call, RTP packets.
@@ -43,8 +34,9 @@ class MediaFrame(Event):
     but at hundreds per second per call, so they are only given to whoever asks for frames by
     class: handlers added with ``lib.on(AudioRawFrame, fn)`` (or ``MediaFrame`` for all) and
     async streams opened for a frame class. Catch-alls on ``Event`` do not get them, and they are
-    not kept for ``wait_for``. They may use at most half of the instance's ``max_pending_*``
-    budget: beyond that frames are dropped (``stats["dropped_frames"]``) and events still pass.
+    not kept for ``wait_for``. They may use at most half of each ``max_pending_*`` budget: beyond
+    that frames are dropped (``stats["frames_dropped"]`` in the native queue, ``handler_dropped``
+    and ``stream_dropped`` after it) and events still pass.
     """
 
     __slots__ = ()

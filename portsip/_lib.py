@@ -25,17 +25,11 @@ from ._api.registration import RegistrationAPI
 from ._api.streams import StreamsAPI
 from ._api.transfer import TransferAPI
 from ._api.video import VideoAPI
-from ._backend import Feed, open_feed
-from ._dispatch import (
-    DEFAULT_BACKLOG_SECONDS,
-    DEFAULT_MAX_PENDING_BYTES,
-    DEFAULT_MAX_PENDING_EVENTS,
-    EventHub,
-    EventStream,
-    Limits,
-)
+from ._delivery import Delivery, EventStream, Limits
+from ._delivery.budget import DEFAULT_BACKLOG_SECONDS, DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVENTS
+from ._delivery.handlers import refuse_coroutine_function
+from ._delivery.streams import Since
 from ._loader import load_library
-from ._receipts import ReceiptBook
 from .errors import HandlerError, PortSIPError
 from .events import EVENT_TYPES, Event, MediaFrame, SIPCallbackEvents
 
@@ -62,8 +56,8 @@ _atexit_registered = False
 
 
 def _close_all_at_exit() -> None:
-    # SDK threads must stop before the interpreter finalizes (with the cffi backend, a native thread
-    # entering Python during finalization can crash), so close what the user left open.
+    # Deliver what open instances hold and stop the SDK's threads (unInitialize) while the
+    # interpreter can still run handlers: close what the user left open.
     deadline = time.monotonic() + EXIT_TIMEOUT
     with _open_lock:
         instances = list(_open.values())
@@ -114,19 +108,17 @@ class PortSIPLib(
     :meth:`close` (idempotent). Instances still open at interpreter exit are closed then.
 
     Events: :meth:`on` / :meth:`attach` run handlers on a thread of the binding (never the
-    SDK's); :meth:`wait_for` blocks for the oldest matching event not yet returned, including
-    events that arrived before the call; :meth:`async_events` is an asyncio async iterator.
+    SDK's); :meth:`wait_for` (and :meth:`wait_for_async` in asyncio) returns the oldest matching
+    event not yet returned, including events that arrived before the call; :meth:`async_events`
+    is an asyncio async iterator.
 
-    Memory is bounded (RELIABILITY.md has the rules and figures): at most ``max_pending_events``
-    events and ``max_pending_bytes`` bytes wait between the SDK and your handlers, and as many in
-    each async stream; when full, new events are dropped on the SDK's thread (which never waits),
-    counted in :attr:`stats` and reported through the ``"portsip"`` logger. ``wait_for`` keeps an
-    event until it returns it, for at most ``backlog_seconds``, within ``backlog_events`` and
-    ``backlog_bytes`` (default: the same bounds), oldest evicted first.
-
-    ``backend`` picks how SDK callbacks are received: ``"native"`` (C handlers that never take the
-    GIL; the default when the package was built with its native library), ``"cffi"``, or None
-    for ``$PORTSIP_BACKEND`` / the default. :attr:`backend` says which is in use.
+    Memory is bounded (RELIABILITY.md has the rules and figures), per stage: at most
+    ``max_pending_events`` events and ``max_pending_bytes`` bytes wait in the native queue (when
+    full, the SDK's thread drops the new event: it never waits), as many for your handlers, and as
+    many in all the async streams together; drops are counted in :attr:`stats` and reported through
+    the ``"portsip"`` logger. ``wait_for`` keeps an event until it returns it, for at most
+    ``backlog_seconds``, within ``backlog_events`` and ``backlog_bytes`` (default: the same bounds),
+    oldest evicted first.
     """
 
     def __init__(
@@ -138,7 +130,6 @@ class PortSIPLib(
         backlog_events: int | None = None,
         backlog_bytes: int | None = None,
         backlog_seconds: float = DEFAULT_BACKLOG_SECONDS,
-        backend: str | None = None,
     ) -> None:
         global _atexit_registered
         self._closed = True  # until construction completes, so close()/__del__ are harmless
@@ -154,30 +145,27 @@ class PortSIPLib(
             ),
             backlog_seconds=_args.seconds("backlog_seconds", backlog_seconds),
         )
-        if backend is not None and not isinstance(backend, str):
-            raise TypeError(f"backend must be a str or None, not {type(backend).__name__}")
         self._loaded = load_library(library)
         ffi, lib = self._loaded.ffi, self._loaded.lib
         self._ffi, self._c = ffi, lib
         self._lock = threading.RLock()  # serialises C calls with close()
         self._sdk: Any = ffi.NULL
         self._registered = False
-        self._feed: Feed = open_feed(backend, limits.max_pending_events, limits.max_pending_bytes)
-        self._id = self._feed.routing_id
+        self._delivery = Delivery("portsip", limits)
+        self._events = self._delivery.queue
+        self._id = self._events.routing_id
+        self._receipts = self._delivery.receipts
         self._dispatcher = lib.PSCallback_createCallbackDispatcher()
-        if self._dispatcher == ffi.NULL:
-            self._feed.close()
-            self._feed.free()
-            raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
-        self._hub = EventHub(f"portsip-{self._id}", self._feed, limits)
-        self._receipts = ReceiptBook(f"portsip-{self._id}", self._hub)
         try:
-            self._feed.connect(self._loaded, self._dispatcher)
+            if self._dispatcher == ffi.NULL:
+                raise PortSIPError("PSCallback_createCallbackDispatcher returned NULL", function="PSCallback_createCallbackDispatcher")
+            self._delivery.queue.connect(self._loaded, self._dispatcher)
         except BaseException:
-            # e.g. no executable memory for callbacks: leave nothing running behind the error
-            self._feed.close()
-            lib.PSCallback_releaseCallbackDispatcher(self._dispatcher)
-            self._hub.close(DEFAULT_CLOSE_TIMEOUT)
+            # leave nothing running behind the error
+            self._delivery.queue.close()
+            if self._dispatcher != ffi.NULL:
+                lib.PSCallback_releaseCallbackDispatcher(self._dispatcher)
+            self._delivery.close(DEFAULT_CLOSE_TIMEOUT)
             raise
         with _open_lock:
             _open[self._id] = self
@@ -212,11 +200,6 @@ class PortSIPLib(
         """The SDK's native handle (cffi ``void*``), for advanced use and portsip.testing."""
         return self._sdk
 
-    @property
-    def backend(self) -> str:
-        """How SDK callbacks are received: ``"native"`` or ``"cffi"`` (see the class docstring)."""
-        return self._feed.backend
-
     def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> None:
         """Unregister, uninitialize the SDK, release its dispatcher, then finish event delivery.
 
@@ -241,11 +224,10 @@ class PortSIPLib(
                     self._c.PortSIP_unRegisterServer(sdk)
                 # Releases the GIL; the SDK's threads may finish callbacks meanwhile.
                 self._c.PortSIP_unInitialize(sdk)
-            self._feed.close()  # before the dispatcher goes: no SDK call reaches this instance any more
+            self._delivery.queue.close()  # before the dispatcher goes: no SDK call reaches this instance any more
             self._c.PSCallback_releaseCallbackDispatcher(self._dispatcher)  # only after unInitialize
         finally:
-            self._hub.close(timeout)
-            self._receipts.close()  # after the last outcome was delivered: the rest never comes
+            self._delivery.close(timeout)
             with _open_lock:
                 _open.pop(self._id, None)
 
@@ -261,7 +243,9 @@ class PortSIPLib(
         """Call ``handler(event)`` for every event of ``event_type`` (or a subclass: ``Event`` for all).
 
         Also a decorator: ``@lib.on(RecvOutOfDialogMessage)``. Handlers run in arrival order on
-        the binding's handler thread; one that raises is logged and kept for :meth:`check_errors`.
+        a thread of the binding; one that raises is logged and kept for :meth:`check_errors`.
+        A coroutine function (``async def``) is refused with TypeError: nothing would await it
+        there; in asyncio use :meth:`async_events` or :meth:`wait_for_async`.
         """
         if not (isinstance(event_type, type) and issubclass(event_type, Event)):
             raise TypeError(f"event_type must be an Event class from portsip.events, not {event_type!r}")
@@ -274,9 +258,14 @@ class PortSIPLib(
             return decorator
         if not callable(handler):
             raise TypeError(f"handler must be callable, not {type(handler).__name__}")
+        refuse_coroutine_function(handler, f"the handler {handler!r}")
         self._usable("on", need_sdk=False)
-        self._hub.add_handler(event_type, handler)
+        self._add_handler(event_type, handler)
         return handler
+
+    def _add_handler(self, event_type: type[Event], handler: Callable[..., object], owner: object = None) -> None:
+        self._delivery.handlers.add(event_type, handler, owner)
+        self._delivery.router.handlers_added()
 
     def off(self, event_type: type[Event], handler: Callable[..., object]) -> None:
         """Remove a handler added with :meth:`on` for ``event_type``; ValueError if it was not registered."""
@@ -284,24 +273,29 @@ class PortSIPLib(
             raise TypeError(f"event_type must be an Event class from portsip.events, not {event_type!r}")
         if not callable(handler):
             raise TypeError(f"handler must be the callable given to on(), not {type(handler).__name__}")
-        if not self._hub.remove_handlers(event_type, handler):
+        if not self._delivery.handlers.remove(event_type, handler):
             raise ValueError(f"{handler!r} is not a handler of {event_type.__name__}")
 
     def attach(self, handler_object: SIPCallbackEvents) -> None:
-        """Deliver events to the ``on_<event>`` methods ``handler_object`` overrides."""
+        """Deliver events to the ``on_<event>`` methods ``handler_object`` overrides (none may be ``async def``)."""
         if not isinstance(handler_object, SIPCallbackEvents):
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
         self._usable("attach", need_sdk=False)
-        for event_type in EVENT_TYPES:
-            name = event_type.handler_name
-            if getattr(type(handler_object), name) is not getattr(SIPCallbackEvents, name):
-                self._hub.add_handler(event_type, getattr(handler_object, name), owner=handler_object)
+        overridden = [
+            event_type for event_type in EVENT_TYPES
+            if getattr(type(handler_object), event_type.handler_name) is not getattr(SIPCallbackEvents, event_type.handler_name)
+        ]
+        for event_type in overridden:  # all checked before any is added
+            method = event_type.handler_name
+            refuse_coroutine_function(getattr(handler_object, method), f"{type(handler_object).__name__}.{method}")
+        for event_type in overridden:
+            self._add_handler(event_type, getattr(handler_object, event_type.handler_name), owner=handler_object)
 
     def detach(self, handler_object: SIPCallbackEvents) -> None:
         """Stop delivering to an object given to :meth:`attach`."""
         if not isinstance(handler_object, SIPCallbackEvents):
             raise TypeError(f"handler_object must be a SIPCallbackEvents subclass instance, not {type(handler_object).__name__}")
-        self._hub.remove_handlers(None, None, owner=handler_object)
+        self._delivery.handlers.remove(None, None, owner=handler_object)
 
     # wait_for((A, B)) returns A | B: one overload per tuple length, since a TypeVar over a
     # tuple would be inferred as the classes' common base (Event) by mypy.
@@ -343,21 +337,80 @@ class PortSIPLib(
         ``event_type`` is an event class or a tuple of them, e.g. ``(RegisterSuccess,
         RegisterFailure)``. Events that arrived before this call count, so "send, then wait for
         the outcome" never races; an event is returned once. Raises TimeoutError after
-        ``timeout`` seconds (None: wait forever) and ClosedError if the instance closes
-        meanwhile. Pass a predicate to pick a particular event, e.g.
-        ``lambda e: e.message_id == message_id``.
+        ``timeout`` seconds (None: wait forever), ClosedError if the instance is closed (or
+        closes meanwhile) and NotInitializedError before :meth:`initialize` (no event can come).
+        Pass a predicate to pick a particular event, e.g. ``lambda e: e.message_id == message_id``.
+        Not callable from a handler (it would wait for events that come after the handler).
+        In asyncio, use :meth:`wait_for_async`.
         """
+        types, timeout, predicate = self._wait_arguments("wait_for", event_type, timeout, predicate)
+        self._delivery.handlers.refuse_on_handler_thread("wait_for()")
+        return self._delivery.backlog.wait(types, timeout, predicate)
+
+    @overload
+    async def wait_for_async(
+        self, event_type: type[E1] | tuple[type[E1]], timeout: Timeout = 10.0, predicate: Predicate[E1] = None
+    ) -> E1: ...
+    @overload
+    async def wait_for_async(
+        self, event_type: tuple[type[E1], type[E2]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2] = None
+    ) -> E1 | E2: ...
+    @overload
+    async def wait_for_async(
+        self, event_type: tuple[type[E1], type[E2], type[E3]], timeout: Timeout = 10.0, predicate: Predicate[E1 | E2 | E3] = None
+    ) -> E1 | E2 | E3: ...
+    @overload
+    async def wait_for_async(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4] = None,
+    ) -> E1 | E2 | E3 | E4: ...
+    @overload
+    async def wait_for_async(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5] = None,
+    ) -> E1 | E2 | E3 | E4 | E5: ...
+    @overload
+    async def wait_for_async(
+        self,
+        event_type: tuple[type[E1], type[E2], type[E3], type[E4], type[E5], type[E6]],
+        timeout: Timeout = 10.0,
+        predicate: Predicate[E1 | E2 | E3 | E4 | E5 | E6] = None,
+    ) -> E1 | E2 | E3 | E4 | E5 | E6: ...
+    @overload
+    async def wait_for_async(
+        self, event_type: tuple[type[Event], ...], timeout: Timeout = 10.0, predicate: Predicate[Event] = None
+    ) -> Event: ...
+
+    async def wait_for_async(self, event_type: Any, timeout: float | None = 10.0, predicate: Any = None) -> Any:
+        """:meth:`wait_for` for asyncio: ``await lib.wait_for_async(RecvOutOfDialogMessage, timeout=5)``.
+
+        The same rule: the oldest matching event not returned before, *including events that
+        arrived before the call*, so ``await lib.send_text(...)`` then ``await
+        lib.wait_for_async(...)`` finds the reply even when it came first. The event loop is never
+        blocked; the predicate runs on it. Use this to wait for one event (an outcome, a reply);
+        use :meth:`async_events` to follow a stream of them.
+        """
+        types, timeout, predicate = self._wait_arguments("wait_for_async", event_type, timeout, predicate)
+        return await self._delivery.backlog.wait_async(types, timeout, predicate)
+
+    def _wait_arguments(
+        self, function: str, event_type: Any, timeout: Any, predicate: Any
+    ) -> tuple[tuple[type[Event], ...], float | None, Any]:
+        """The checked arguments of a wait, or the exception that says why it cannot wait now."""
         types = event_type if isinstance(event_type, tuple) else (event_type,)
         if not types or not all(isinstance(t, type) and issubclass(t, Event) for t in types):
             raise TypeError(f"event_type must be an Event class from portsip.events (or a tuple of them), not {event_type!r}")
         if any(issubclass(t, MediaFrame) for t in types):
-            raise TypeError("media frames are not kept for wait_for: use on() or async_events() for them")
+            raise TypeError("media frames are not kept for wait_for or wait_for_async: use on() or async_events() for them")
         timeout = _args.timeout("timeout", timeout)
         if predicate is not None and not callable(predicate):
             raise TypeError("predicate must be callable or None")
-        if self._forked:
-            self._usable("wait_for")
-        return self._hub.wait_for(types, timeout, predicate)
+        self._usable(function)  # closed, not initialized, or from before a fork: nothing will come
+        return types, timeout, predicate
 
     def drain(self, timeout: float | None = 10.0) -> None:
         """Wait until the handlers have run for every event received so far.
@@ -366,43 +419,53 @@ class PortSIPLib(
         visible. Events the SDK has not delivered yet are not waited for. TimeoutError if a
         handler is still busy after ``timeout`` seconds; not callable from a handler.
         """
-        self._hub.drain(_args.timeout("timeout", timeout))
+        self._delivery.router.drain(_args.timeout("timeout", timeout))
 
     @overload
-    def async_events(self) -> EventStream[Event]: ...
+    def async_events(self, *, since: Since = "now") -> EventStream[Event]: ...
     @overload
-    def async_events(self, t1: type[E1], /) -> EventStream[E1]: ...
+    def async_events(self, t1: type[E1], /, *, since: Since = "now") -> EventStream[E1]: ...
     @overload
-    def async_events(self, t1: type[E1], t2: type[E2], /) -> EventStream[E1 | E2]: ...
+    def async_events(self, t1: type[E1], t2: type[E2], /, *, since: Since = "now") -> EventStream[E1 | E2]: ...
     @overload
-    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], /) -> EventStream[E1 | E2 | E3]: ...
-    @overload
-    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /) -> EventStream[E1 | E2 | E3 | E4]: ...
+    def async_events(self, t1: type[E1], t2: type[E2], t3: type[E3], /, *, since: Since = "now") -> EventStream[E1 | E2 | E3]: ...
     @overload
     def async_events(
-        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], /
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /, *, since: Since = "now"
+    ) -> EventStream[E1 | E2 | E3 | E4]: ...
+    @overload
+    def async_events(
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], /, *, since: Since = "now"
     ) -> EventStream[E1 | E2 | E3 | E4 | E5]: ...
     @overload
     def async_events(
-        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], t6: type[E6], /
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], t5: type[E5], t6: type[E6], /, *, since: Since = "now"
     ) -> EventStream[E1 | E2 | E3 | E4 | E5 | E6]: ...
     @overload
-    def async_events(self, *event_types: type[Event]) -> EventStream[Event]: ...
+    def async_events(self, *event_types: type[Event], since: Since = "now") -> EventStream[Event]: ...
 
-    def async_events(self, *event_types: type[Event]) -> EventStream[Any]:
+    def async_events(self, *event_types: type[Event], since: Since = "now") -> EventStream[Any]:
         """An asyncio async iterator over events (all, or those of ``event_types``).
 
-        It sees the events that arrive after this call, and ends when the instance closes.
-        Call it from a coroutine: ``async for event in lib.async_events(RecvOutOfDialogMessage)``.
+        ``since="now"`` (the default): the events that arrive after this call. ``since="backlog"``:
+        first the events of those types the :meth:`wait_for` backlog still holds (oldest first),
+        then the new ones, none missed and none twice; the backlog keeps them for ``wait_for``
+        too. It ends when the instance closes. Call it from a coroutine:
+        ``async for event in lib.async_events(RecvOutOfDialogMessage)``. To wait for one event
+        (a reply, an outcome), :meth:`wait_for_async` is simpler.
         """
         for event_type in event_types:
             if not (isinstance(event_type, type) and issubclass(event_type, Event)):
                 raise TypeError(f"event types must be Event classes from portsip.events, not {event_type!r}")
-        return self._hub.open_stream(tuple(event_types))
+        if since not in ("now", "backlog"):
+            raise ValueError(f'since must be "now" or "backlog", not {since!r}')
+        if since == "backlog" and any(issubclass(t, MediaFrame) for t in event_types):
+            raise ValueError('media frames are not kept in the backlog: since="backlog" cannot apply to them')
+        return self._delivery.streams.open(tuple(event_types), since)
 
     def check_errors(self) -> None:
         """Re-raise, as :class:`HandlerError`, what handlers (or event building) raised since the last call."""
-        errors = self._hub.errors()
+        errors = self._delivery.errors.take()
         if errors:
             raise HandlerError(f"{len(errors)} exception(s) in event handlers; the first: {errors[0]!r}", errors) from errors[0]
 
@@ -410,35 +473,21 @@ class PortSIPLib(
     def stats(self) -> dict[str, int]:
         """Counters of this instance's event delivery (RELIABILITY.md explains how they add up).
 
-        ``events_received`` SDK calls of this instance's handlers; ``dropped_events`` refused because
-        ``max_pending_*`` was reached; ``events_pending`` received and not yet through the handlers;
-        ``events_delivered`` routed to the backlog, streams and handlers; ``backlog_returned``
-        returned by :meth:`wait_for`; ``backlog_evicted`` left the ``wait_for`` backlog unreturned
-        (too old, or beyond its bounds); ``backlog_events`` in it now; ``stream_dropped`` dropped by
-        async streams whose reader fell behind; ``handler_errors`` exceptions raised by handlers or
-        while building events; ``undelivered_at_close`` not delivered because close() ran out of
-        time; ``frames_received``, ``frames_dropped`` and ``frames_delivered``: the same for media
-        frames, which are counted apart from events.
-        Invariants: ``events_received == events_delivered + dropped_events + events_queued`` and
-        ``frames_received == frames_delivered + frames_dropped`` (``events_queued``, received and
-        not yet routed, events and frames, is 0 after :meth:`drain`), and
-        ``events_delivered == backlog_returned + backlog_evicted + backlog_events``.
+        ``events_received`` SDK calls of this instance's event handlers; ``dropped_events`` refused
+        on the SDK's thread because the native queue held ``max_pending_*``; ``events_queued`` in the
+        native queue, not yet routed; ``events_discarded`` thrown away from it by a close() past its
+        timeout; ``events_delivered`` routed (to the backlog, the streams and the handlers);
+        ``backlog_returned`` returned by a wait; ``backlog_evicted`` left the backlog unreturned (too
+        old, or beyond its bounds); ``backlog_events`` in it now; ``events_handled`` events and
+        frames whose handlers have run; ``handler_dropped`` not given to handlers because they were
+        behind by ``max_pending_*``; ``events_pending`` received and not yet through the handlers
+        (queued, or waiting for handlers); ``stream_dropped`` dropped by async streams whose readers
+        fell behind; ``handler_errors`` exceptions raised by handlers or while building events;
+        ``undelivered_at_close`` discarded or not handled because close() ran out of time;
+        ``frames_received``, ``frames_dropped`` and ``frames_delivered``: media frames, counted apart.
+        Invariants: ``events_received == events_delivered + dropped_events + events_queued +
+        events_discarded``, ``events_delivered == backlog_returned + backlog_evicted +
+        backlog_events`` and ``frames_received == frames_delivered + frames_dropped`` (after
+        :meth:`drain`).
         """
-        feed, hub = self._feed.counters(), self._hub
-        delivered, returned, evicted, held = hub.backlog_counts()
-        return {
-            "events_received": feed.received,
-            "dropped_events": feed.dropped,
-            "events_pending": feed.pending_events,
-            "events_queued": feed.queued_events,
-            "events_delivered": delivered,
-            "backlog_returned": returned,
-            "backlog_evicted": evicted,
-            "backlog_events": held,
-            "stream_dropped": hub.stream_dropped,
-            "handler_errors": hub.error_count,
-            "undelivered_at_close": hub.undelivered_at_close,
-            "frames_received": feed.frames_received,
-            "frames_dropped": feed.frames_dropped,
-            "frames_delivered": hub.frames_delivered,
-        }
+        return self._delivery.stats()

@@ -11,9 +11,6 @@ fields at run time:
 * :func:`record_decoder` reads one record of the native event queue (``native/portsip_events.h``
   describes the layout) straight out of the queue's memory: one ``struct`` call for the fixed
   fields, one slice per string or body.
-* :func:`cffi_converter` turns the arguments cffi hands an ``ffi.callback`` (the fallback
-  backend) into an event: NULL strings become "", a buffer becomes ``bytes`` of exactly its length.
-* :func:`sizer` gives the bytes an event counts for in the memory budget.
 
 Strings are decoded as UTF-8 with ``surrogateescape`` everywhere, so no byte of the SDK's is lost.
 """
@@ -31,8 +28,6 @@ from .events import Event
 RECORD_HEADER = struct.Struct("=IHH")
 #: The struct code of each signature letter's fixed field (s and d: their int32 length).
 _FIXED_CODES = {"l": "q", "i": "i", "b": "?", "s": "i", "d": "i"}
-#: What a record costs beyond its payload, and an event beyond its strings (Python objects).
-EVENT_OVERHEAD = 64
 
 
 def _field_names(event_type: type[Event]) -> list[str]:
@@ -96,28 +91,3 @@ def record_decoder(event_type: type[Event]) -> Callable[[Any, int], Event]:
     lines.append(f"    return make({', '.join(fields_)})")
     namespace: dict[str, Any] = {"unpack": fixed.unpack_from, "make": builder(event_type)}
     return _compile("decode", lines, namespace)  # type: ignore[no-any-return]
-
-
-def cffi_converter(event_type: type[Event], ffi: Any) -> Callable[..., Event]:
-    """``convert(*c_args)``: the event for the C arguments after callbackIndex/callbackObject."""
-    params, args = [], []
-    for k, kind in enumerate(event_type.signature):
-        if kind == "s":
-            params.append(f"a{k}")
-            args.append(f"(string(a{k}).decode('utf-8', 'surrogateescape') if a{k} else '')")
-        elif kind == "d":
-            params += [f"a{k}", f"n{k}"]
-            args.append(f"(buffer(a{k}, n{k})[:] if a{k} and n{k} > 0 else b'')")
-        else:  # long, int, bool: cffi already made Python ints and bools
-            params.append(f"a{k}")
-            args.append(f"a{k}")
-    lines = [f"def convert({', '.join(params)}):", f"    return make({', '.join(args)})"]
-    namespace: dict[str, Any] = {"string": ffi.string, "buffer": ffi.buffer, "make": builder(event_type)}
-    return _compile("convert", lines, namespace)  # type: ignore[no-any-return]
-
-
-def sizer(event_type: type[Event]) -> Callable[[Event], int]:
-    """``size(event)``: the bytes of its strings and body plus a fixed overhead."""
-    names = [n for n, kind in zip(_field_names(event_type), event_type.signature, strict=True) if kind in "sd"]
-    total = " + ".join([str(EVENT_OVERHEAD)] + [f"len(event.{name})" for name in names])
-    return _compile("size", ["def size(event):", f"    return {total}"], {})  # type: ignore[no-any-return]

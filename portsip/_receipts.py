@@ -3,14 +3,14 @@
 A send returns the vendor's id; its outcome arrives later as an event carrying that id
 (``SendOutOfDialogMessageSuccess``/``Failure``, ...). The SDK may fire that event while our thread
 is still on its way back from C, so the event can reach the binding *before* the caller knows
-the id. :class:`ReceiptBook` correlates on the router thread without that race:
+the id. :class:`ReceiptBook` correlates on a delivery thread without that race:
 
 1. the send takes a *ticket*: a receipt-send is in flight;
 2. it makes the C call and gets the id;
 3. under the book's lock it looks among the *early* outcomes (those that arrived while it was in
    flight) for its key, and otherwise registers the receipt as pending.
 
-The router hands every outcome event to :meth:`ReceiptBook._offer`: it resolves the pending
+The router hands every batch to :meth:`ReceiptBook.offer` first: it resolves the pending
 receipts with the event's key, and while any ticket is out it also keeps the event as early,
 tagged with the newest ticket issued (only sends holding a ticket up to that one were in flight
 when it arrived). An early outcome is forgotten once every ticket up to its tag is back: the early
@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Hashable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from . import _args
 from .errors import ClosedError, InvalidStateError, SendFailedError
@@ -50,9 +50,6 @@ from .events import (
     SendOutOfDialogMessageFailure,
     SendOutOfDialogMessageSuccess,
 )
-
-if TYPE_CHECKING:
-    from ._dispatch import EventHub
 
 __all__ = ["Receipt", "ReceiptBook", "DEFAULT_RECEIPT_TIMEOUT", "contact"]
 
@@ -262,12 +259,14 @@ def _finish_future(future: asyncio.Future[None]) -> None:
 class ReceiptBook:
     """The receipts of one instance: pending ones by key, early outcomes, sends in flight, deadlines."""
 
-    def __init__(self, name: str, hub: EventHub) -> None:
+    def __init__(self, name: str, refuse_on_handler_thread: Callable[[str], None]) -> None:
         self._name = name
-        self._hub = hub
+        self._refuse_on_handler_thread = refuse_on_handler_thread
         self._pid = os.getpid()
         self._lock = threading.Condition()  # guards everything below and every receipt's state
-        self._watching = False
+        #: Whether the router must offer() outcome events: set by the first send with a receipt,
+        #: before its C call, so the router (which reads it after taking a batch) sees it in time.
+        self.watching = False
         self._closed = False
         self._pending: dict[_Key, list[Receipt[Any]]] = {}
         self._pending_count = 0
@@ -292,9 +291,7 @@ class ReceiptBook:
         id) and return its receipt; ``key(id)`` is the (key, detail) its outcome events carry."""
         timeout = _args.seconds("timeout", timeout, MAX_RECEIPT_TIMEOUT)
         with self._lock:
-            if not self._watching:  # from now on the router passes outcome events to _offer
-                self._hub.watch_outcomes(_KINDS, self._offer)
-                self._watching = True
+            self.watching = True  # from now on the router offers outcome events
             ticket = next(self._tickets)
             self._newest_ticket = ticket
             self._in_flight[ticket] = None
@@ -365,14 +362,14 @@ class ReceiptBook:
 
     # ---- the router: outcome events ---------------------------------------------------------------
 
-    def _offer(self, items: list[object]) -> None:
-        """On the router: a batch's events of the outcome types, in arrival order."""
-        if not items:
+    def offer(self, events: list[Event]) -> None:
+        """On the router: a batch's events, in arrival order (only outcome events matter here)."""
+        outcomes = [event for event in events if type(event) in _KINDS]
+        if not outcomes:
             return
         wakeups: list[_Wakeup] = []
         with self._lock:
-            for item in items:
-                event = cast(Event, item)
+            for event in outcomes:
                 kind, failed = _KINDS[type(event)]
                 key, detail = kind.key_of(event)
                 full_key = (kind, key)
@@ -425,7 +422,7 @@ class ReceiptBook:
         if os.getpid() != self._pid:  # no router nor timer in a forked child: it would never end
             raise InvalidStateError(f"{what}: this receipt belongs to the parent process (fork)")
         if blocking:  # like wait_for, a blocking wait is refused on the handler thread
-            self._hub._refuse_on_handler_thread(what)
+            self._refuse_on_handler_thread(what)
 
     def _waker_for(self, receipt: Receipt[Any]) -> threading.Event | None:
         """The event a thread waits on for ``receipt``; None if it has ended meanwhile."""

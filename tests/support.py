@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import portsip
-from portsip import PortSIPLib, SDKError, _backend_cffi, _backend_native
+from portsip import PortSIPLib, SDKError
+from portsip._delivery.native import events_library
 from portsip.events import EVENT_TYPES, Event
 
 from abi import snake_case
@@ -39,17 +40,12 @@ def vendor_error(call: Callable[[], object], name: str, family: type[SDKError] =
     assert raised.value.name == name
 
 
-def install_backend_handler(lib: PortSIPLib, event_type: type[Event], callback_index: int) -> None:
-    """Reinstall the handler ``lib``'s backend uses for ``event_type``, with another callbackIndex."""
-    index = EVENT_TYPES.index(event_type)
-    if lib.backend == "native":
-        native = _backend_native.native_library()
-        assert native is not None
-        handler = lib._ffi.cast(event_type.typedef_name, native.handler_address(index))
-    else:
-        assert _backend_cffi._callbacks is not None
-        handler = _backend_cffi._callbacks[index]
-    getattr(lib._c, event_type.setter_name)(lib._dispatcher, handler, callback_index, lib._feed.routing_id)
+def install_queue_handler(lib: PortSIPLib, event_type: type[Event], callback_index: int, callback_object: int | None = None) -> None:
+    """Reinstall the native queue's handler for ``event_type`` on ``lib``'s dispatcher, with another
+    callbackIndex (and callbackObject: by default ``lib``'s routing id)."""
+    handler = lib._ffi.cast(event_type.typedef_name, events_library().handler_address(EVENT_TYPES.index(event_type)))
+    routing_id = lib._events.routing_id if callback_object is None else callback_object
+    getattr(lib._c, event_type.setter_name)(lib._dispatcher, handler, callback_index, routing_id)
 
 
 def console_script(name: str) -> str:

@@ -28,8 +28,6 @@ from portsip.events import EVENT_TYPES, SIPCallbackEvents
 
 import abi
 
-pytestmark = pytest.mark.backend_agnostic
-
 DATA = Path(__file__).parent / "data"
 
 

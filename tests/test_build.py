@@ -15,8 +15,6 @@ import portsip
 from portsip import _cbuild, _header
 from portsip.testing import StubBuildError, _build, stub_library_path
 
-pytestmark = pytest.mark.backend_agnostic
-
 STUB = _cbuild.LIBRARIES["portsip_stub"]
 FINGERPRINT = """
 import importlib.util, sys

@@ -18,8 +18,6 @@ from support import PACKAGE_PARENT, console_script
 
 from portsip import PortSIPLib, cli
 
-pytestmark = pytest.mark.backend_agnostic
-
 #: Runs the command after scripting the stub behind every PortSIPLib the command makes.
 SCRIPTED = """
 import sys

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from support import install_backend_handler
+from support import install_queue_handler
 
 from portsip import ClosedError, HandlerError, InvalidStateError, PortSIPLib, SIPCallbackEvents
 from portsip.events import EVENT_TYPES, Event, PresenceOnline, RecvInfo, RecvOutOfDialogMessage, RegisterSuccess
@@ -203,13 +203,13 @@ def test_two_instances_each_receive_only_their_own_events(portsip_lib_factory: C
 
 def test_a_failure_while_building_an_event_returns_0_and_is_reported(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
     # The SDK calling a handler with another event's callbackIndex is one such failure: reinstall
-    # the RecvInfo handler (the backend's own) with a wrong index.
+    # the RecvInfo handler (the native queue's own) with a wrong index.
     index = EVENT_TYPES.index(RecvInfo)
-    install_backend_handler(portsip_lib, RecvInfo, callback_index=index + 1)
+    install_queue_handler(portsip_lib, RecvInfo, callback_index=index + 1)
     stub_control.emit(info(1))
     stub_control.wait_idle()
     portsip_lib.drain()
-    install_backend_handler(portsip_lib, RecvInfo, callback_index=index)
+    install_queue_handler(portsip_lib, RecvInfo, callback_index=index)
     stub_control.emit(info(2))
     assert portsip_lib.wait_for(RecvInfo) == info(2)  # the first never became an event
     assert stub_control.callbacks_nonzero == 0
@@ -258,12 +258,12 @@ def test_drain_waits_for_handlers_and_is_refused_inside_one(portsip_lib: PortSIP
 def test_the_router_survives_a_failure_while_delivering(
     portsip_lib: PortSIPLib, stub_control: StubControl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portsip._dispatch import EventHub
+    from portsip._delivery.backlog import Backlog
 
     def broken(self: object) -> None:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(EventHub, "_trim_backlog", broken)
+    monkeypatch.setattr(Backlog, "_trim", broken)
     stub_control.emit(info(1))
     stub_control.wait_idle()
     portsip_lib.drain()
@@ -289,17 +289,6 @@ def test_handlers_survive_garbage_collection_of_closed_instances(portsip_stub_li
         for i in range(200):
             control.emit(info(i))
         assert [second.wait_for(RecvInfo).info_message for _ in range(200)] == [f"info {i}" for i in range(200)]
-
-
-def test_cffi_handlers_are_process_wide(portsip_stub_library: str) -> None:
-    from portsip import _backend_cffi
-
-    with PortSIPLib(portsip_stub_library, backend="cffi") as first:
-        callbacks = list(_backend_cffi._callbacks or [])
-        assert len(callbacks) == len(EVENT_TYPES)
-        with PortSIPLib(portsip_stub_library, backend="cffi") as second:
-            assert _backend_cffi._callbacks == callbacks  # the same C pointers for every instance
-            assert (first.backend, second.backend) == ("cffi", "cffi")
 
 
 @pytest.mark.parametrize("timeout", [float("inf"), 1e10, 2**63])

@@ -14,8 +14,6 @@ from cffi import FFI
 from portsip import LibraryLoadError, PortSIPLib, _header, _loader
 from portsip._loader import ENV_VAR, SHOWN_MISSING, default_names, load_library
 
-pytestmark = pytest.mark.backend_agnostic
-
 
 def test_explicit_path_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch, portsip_stub_library: str) -> None:
     monkeypatch.setenv(ENV_VAR, "/nonexistent/libportsip_sdk.so")

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import itertools
 from typing import Any
 from unittest import mock
 
 import pytest
+from support import install_queue_handler
 from test_api import VALID
 from test_event_roundtrip import make_event
 
-from portsip import PortSIPError, PortSIPLib, _args, _backend_cffi
+from portsip import PortSIPError, PortSIPLib, _args
 from portsip._loader import get_ffi
 from portsip.events import EVENT_TYPES, Event
 from portsip.testing import StubControl
@@ -116,24 +116,22 @@ def test_event_ids_at_the_edges_arrive_unchanged(
         stub_control.emit(dataclasses.replace(event, **{longs[0]: value + (1 if value > 0 else -1)}))
 
 
-def test_instance_routing_works_up_to_the_last_id_and_refuses_beyond(
-    monkeypatch: pytest.MonkeyPatch, portsip_stub_library: str
-) -> None:
-    # Instance ids travel through C as the long callbackObject, 32 bits on Windows: the binding
-    # numbers instances up to 2**31-1 on every platform, and refuses the next before any C call.
-    # (The cffi backend numbers them in Python, which a test can move to the edge; the native
-    # queue numbers them in C, with the same limit: native/portsip_events.c, MAX_ID.)
+def test_a_callback_object_that_names_no_instance_reaches_none(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    # Instance ids travel through C as the long callbackObject, 32 bits on Windows: the native queue
+    # numbers instances from 1 up to 2**31-1 on every platform (native/portsip_events.c, MAX_ID)
+    # and never reuses one. An SDK call with any other callbackObject goes nowhere and is counted.
+    from portsip._delivery.native import events_library
     from portsip.events import RecvOutOfDialogMessage
 
-    monkeypatch.setattr(_backend_cffi, "_ids", itertools.count(2**31 - 1))
-    with PortSIPLib(portsip_stub_library, backend="cffi") as last:
-        assert last._id == 2**31 - 1
-        last.initialize(local_sip_port=0)
-        last.set_user("alice", sip_domain="example.com")
-        sent = make_event(RecvOutOfDialogMessage, "text", b"edge")
-        StubControl(last).emit(sent)
-        assert last.wait_for(RecvOutOfDialogMessage, timeout=10) == sent
-        routes = set(_backend_cffi._routes)
-        with pytest.raises(PortSIPError, match="more PortSIPLib instances"):
-            PortSIPLib(portsip_stub_library, backend="cffi")
-        assert set(_backend_cffi._routes) == routes
+    late_before = events_library().late_calls()
+    strays = [0, -1, 2**31 - 1, -(2**31)] + ([2**31, 2**62] if LONG_MAX > 2**31 else [])
+    for stray in strays:
+        install_queue_handler(portsip_lib, RecvOutOfDialogMessage, EVENT_TYPES.index(RecvOutOfDialogMessage), stray)
+        stub_control.emit(make_event(RecvOutOfDialogMessage, "text", b"stray"))
+    stub_control.wait_idle()
+    assert events_library().late_calls() - late_before == len(strays)
+    install_queue_handler(portsip_lib, RecvOutOfDialogMessage, EVENT_TYPES.index(RecvOutOfDialogMessage))
+    sent = make_event(RecvOutOfDialogMessage, "text", b"routed")
+    stub_control.emit(sent)
+    assert portsip_lib.wait_for(RecvOutOfDialogMessage, timeout=10) == sent
+    assert portsip_lib.stats["events_received"] == 1

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 
-import pytest
-
 import portsip
 from portsip import _header
-
-pytestmark = pytest.mark.backend_agnostic
 
 
 def test_version_has_one_source() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.backend_agnostic
-
 FIXTURES_TEST = """
 from portsip import PortSIPLib
 from portsip.events import RecvOutOfDialogMessage

@@ -145,24 +145,19 @@ def test_close_while_many_native_threads_emit(portsip_stub_library: str) -> None
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
-def test_no_executable_memory_gives_a_clear_error(portsip_stub_library: str) -> None:
+def test_a_missing_event_queue_library_gives_a_clear_error(portsip_stub_library: str) -> None:
     code = """
         import threading
-        import cffi
-        import portsip
+        import portsip, portsip.testing
 
-        def refuse(*args, **kwargs):
-            raise MemoryError("Cannot allocate write+execute memory for ffi.callback()")
-
-        cffi.FFI.callback = refuse
         try:
-            portsip.PortSIPLib(portsip.testing.stub_library_path(), backend="cffi")
-        except portsip.PortSIPError as exc:
-            assert "executable memory" in str(exc), exc
+            portsip.PortSIPLib(portsip.testing.stub_library_path())
+        except portsip.LibraryLoadError as exc:
+            assert "/no/such/libportsip_events.so" in str(exc), exc
         else:
             raise AssertionError("no error")
         assert threading.active_count() == 1, threading.enumerate()  # nothing left running
         print("ok")
     """
-    result = run(code.replace("import portsip\n", "import portsip, portsip.testing\n"), portsip_stub_library)
+    result = run(code, portsip_stub_library, PORTSIP_EVENTS_LIBRARY="/no/such/libportsip_events.so")
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

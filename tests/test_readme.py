@@ -15,8 +15,6 @@ from support import console_script
 
 from readme import README, Block, python_blocks
 
-pytestmark = pytest.mark.backend_agnostic
-
 SCRIPTS = [block for block in python_blocks() if block.file_name is None]
 FILES = [block for block in python_blocks() if block.file_name is not None]
 

@@ -11,11 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from readme import write_blocks
-
-pytestmark = pytest.mark.backend_agnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKED = ["portsip", "tools", "typing_tests"]

@@ -24,7 +24,7 @@ from portsip._loader import ENV_VAR
 from portsip.events import RecvOutOfDialogMessage, RegisterSuccess
 from portsip.testing import stub_library_path
 
-pytestmark = [pytest.mark.skipif(sys.platform != "win32", reason="Windows DLL loading"), pytest.mark.backend_agnostic]
+pytestmark = pytest.mark.skipif(sys.platform != "win32", reason="Windows DLL loading")
 
 #: A folder name with a space, Latin-1 and non-Latin-1 letters: the loader must use the wide API.
 FOLDER = "SDK Ordner ü 電話"

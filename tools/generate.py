@@ -8,13 +8,12 @@ script writes
   - portsip/events.py: one frozen dataclass per event (with the C names the run-time needs:
     its callback typedef, setter and on_<event> method), the EVENT_TYPES table and the
     SIPCallbackEvents base class with one on_<event> method per event;
-  - native/portsip_events.generated.h: the native event queue's 40 C handlers;
+  - native/portsip_events.generated.h: the native event queue's tables and handler lists;
   - stubs/stub_events.generated.h and .c: the stub's event numbering, names and signatures, the 40
     PSCallback_set*Handler setters and the switch that calls each handler with its exact type;
   - docs/reference.md: every function and callback of the header beside its Python method or
     event class (tools/reference.py; it also reads the API's source).
-The cffi backend's handlers and the decoders of native records are built at run time from
-EVENT_TYPES (portsip/_marshal.py). tests/test_generated.py runs --check, so nothing drifts.
+The decoders of native records are built at run time from EVENT_TYPES (portsip/_marshal.py). tests/test_generated.py runs --check, so nothing drifts.
 This is a development tool: it is not part of the installed package.
 """
 
@@ -243,58 +242,49 @@ def render_stub_events_source(specs: list[EventSpec]) -> str:
     return "\n".join(out) + "\n"
 
 
-PEV_ARG = {"l": "a[{k}].l = {name};", "i": "a[{k}].i = {name};", "b": "a[{k}].b = {name};", "s": "a[{k}].p = {name};"}
+#: How a handler stores one argument of each kind in its pev_arg (portsip_events.c defines the macros).
+PEV_ARG = {"l": "PEV_L", "i": "PEV_I", "b": "PEV_B", "s": "PEV_S", "d": "PEV_D"}
+
+
+def _handler_entry(spec: EventSpec, frame: bool) -> str:
+    """One X(...) line of the handler lists: index, name, typedef, C parameters, argument stores."""
+    routing = "void* callbackObject" if frame else "long callbackIndex, long callbackObject"
+    params = ", ".join([routing, *(f"{p.c_type} {p.name}" for p in spec.params)])
+    stores, position = [], 0
+    for k, kind in enumerate(spec.signature):
+        names = [p.name for p in spec.params[position : position + (2 if kind == "d" else 1)]]
+        position += len(names)
+        stores.append(f"{PEV_ARG[kind]}({k}, {', '.join(names)})")
+    return f"    X({spec.index}, {spec.vendor_name}, {spec.typedef}, ({params}), {' '.join(stores)})"
 
 
 def render_native_events(specs: list[EventSpec], frames: list[EventSpec]) -> str:
-    """The native event queue's handlers, one per SDK event and one per media stream callback: each
-    packs its arguments and calls route()."""
+    """The native event queue's tables: the signature of each record kind, and the handler lists
+    (X-macros) from which portsip_events.c defines one C handler per event and per media stream
+    callback, each with the exact type of its typedef."""
     kinds = [*specs, *frames]
     out = [
         f"/* {BANNER}",
         " *",
-        " * Included once, by portsip_events.c: one C handler per SDK event and per media stream callback,",
-        " * each with the exact type of its typedef (pev_handler checks that at compile time), and the",
-        " * signature table. Record kinds 0..PEV_FRAME_FIRST-1 are events, the rest media frames. */",
+        " * Included at the top of portsip_events.c. Record kinds 0..PEV_FRAME_FIRST-1 are the SDK's events,",
+        " * the rest media frames. PEV_EVENT_HANDLERS(X) and PEV_FRAME_HANDLERS(X) call",
+        " * X(index, name, typedef, (C parameters), argument stores) once per kind: portsip_events.c turns",
+        " * each into a handler that stores its arguments (PEV_L, PEV_I, PEV_B, PEV_S, PEV_D) and routes them. */",
         "",
         f"#define PEV_EVENT_COUNT {len(kinds)}",
         f"#define PEV_FRAME_FIRST {len(specs)}",
+        f"#define PEV_MAX_ARGS {max(len(s.signature) for s in kinds)}",
         "",
         "static const char* const pev_signatures[PEV_EVENT_COUNT] = {",
     ]
     out += [f'    "{s.signature}",' for s in kinds]
     out += ["};", ""]
-    for spec in kinds:
-        params = ", ".join(f"{p.c_type} {p.name}" for p in spec.params)
-        if spec in frames:  # no callbackIndex: the routing id travels in the void* callbackObject
-            head = f"static int pev_on_{spec.vendor_name}(void* callbackObject, {params})"
-            route = f"    return route({spec.index}, {spec.index}, (long)(intptr_t)callbackObject, a);"
-        else:
-            head = f"static int pev_on_{spec.vendor_name}(long callbackIndex, long callbackObject, {params})"
-            route = f"    return route({spec.index}, callbackIndex, callbackObject, a);"
-        out += [head, "{", f"    pev_arg a[{len(spec.signature)}];"]
-        position = 0
-        for k, kind in enumerate(spec.signature):
-            param = spec.params[position]
-            if kind == "d":
-                length = spec.params[position + 1]
-                out.append(f"    a[{k}].p = {param.name};")
-                out.append(f"    a[{k}].i = {length.name};")
-                position += 2
-            else:
-                out.append("    " + PEV_ARG[kind].format(k=k, name=param.name))
-                position += 1
-        out += [route, "}", ""]
-    out += ["pev_fn pev_handler(int event)", "{", "    switch (event) {"]
-    for spec in kinds:
-        out += [
-            f"    case {spec.index}: {{",
-            f"        {spec.typedef} handler = pev_on_{spec.vendor_name}; /* the compiler checks the type */",
-            "        return (pev_fn)handler;",
-            "    }",
-        ]
-    out += ["    default:", "        return NULL;", "    }", "}"]
-    return "\n".join(out) + "\n"
+    for macro, group, frame in (("PEV_EVENT_HANDLERS", specs, False), ("PEV_FRAME_HANDLERS", frames, True)):
+        entries = [_handler_entry(spec, frame) for spec in group]
+        out.append(f"#define {macro}(X) \\")
+        out += [entry + " \\" for entry in entries[:-1]]
+        out += [entries[-1], ""]
+    return "\n".join(out)
 
 
 def outputs() -> dict[Path, str]:

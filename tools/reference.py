@@ -37,7 +37,7 @@ class Method:
         return f"lib.{self.name}{self.signature}"
 
 
-def _signature(node: ast.FunctionDef) -> str:
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     args = node.args
     positional = args.posonlyargs + args.args
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -63,13 +63,13 @@ def _signature(node: ast.FunctionDef) -> str:
     return f"({', '.join(parts)}){returns}"
 
 
-def _summary(node: ast.FunctionDef | ast.ClassDef) -> str:
+def _summary(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
     doc = ast.get_docstring(node) or ""
     first = " ".join(doc.split("\n\n")[0].split())
     return re.sub(rf"^{_C_FUNCTION.pattern}[.:]?\s*", "", first)
 
 
-def _calls(node: ast.FunctionDef) -> frozenset[str]:
+def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     names = set()
     for child in ast.walk(node):
         if isinstance(child, ast.Constant) and isinstance(child.value, str) and _C_FUNCTION.fullmatch(child.value):
@@ -88,7 +88,7 @@ def api_methods(root: Path) -> dict[str, Method]:
             if not isinstance(cls, ast.ClassDef):
                 continue
             for node in cls.body:
-                if not isinstance(node, ast.FunctionDef) or any(
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or any(
                     ast.unparse(d).endswith(("overload", "property")) for d in node.decorator_list
                 ):
                     continue  # typing-only signatures; properties call no C function

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._backend import Feed
+from .._delivery.native import EventQueue
 from ..errors import ClosedError, InvalidStateError, NotInitializedError, PortSIPError, SDKError, error_for_code
 from ..events import Event
 
@@ -40,7 +40,7 @@ class SDKCore:
     _registered: bool  # register_server succeeded and unregister_server has not run since
     _forked: bool
     _receipts: ReceiptBook  # the receipts of the *_with_receipt sends (portsip._receipts)
-    _feed: Feed  # the instance's event backend: media stream callbacks route through it too
+    _events: EventQueue  # the instance's native event queue: media stream callbacks are routed to it too
 
     def _usable(self, function: str, *, need_sdk: bool = True) -> Any:
         """The SDK handle, or the exception that says why ``function`` cannot be called now."""

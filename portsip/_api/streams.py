@@ -1,13 +1,13 @@
 """Media stream callbacks: a call's raw audio and video, and its RTP packets, as typed frames.
 
 The SDK calls these callbacks on its media threads, up to hundreds of times a second per call. The
-binding installs its own handlers (C in the native backend, like the event handlers), which copy
-each frame into the instance's bounded queue and return at once; the frames then reach Python as
+binding installs its own C handlers (from the native event queue, like the event handlers), which
+copy each frame into the instance's bounded queue and return at once; the frames then reach Python as
 :class:`~portsip.events.AudioRawFrame`, :class:`~portsip.events.VideoRawFrame`,
 :class:`~portsip.events.ReceivedRTPPacket` and :class:`~portsip.events.SendingRTPPacket` objects,
 delivered to ``lib.on(AudioRawFrame, fn)`` handlers and to async streams opened for them (see
 :class:`~portsip.events.MediaFrame`). Frames may hold at most half of the instance's budget: a
-handler that falls behind loses frames (``stats["dropped_frames"]``), never events.
+handler that falls behind loses frames (``stats["frames_dropped"]``), never events.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ class StreamsAPI(SDKCore):
             _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
             _args.flag("enable", enable),
             int(_args.choice("callback_mode", callback_mode, AudioStreamCallbackMode)),
-            self._feed.callback_object(self._ffi),
-            self._feed.frame_handler(AudioRawFrame, self._ffi),
+            self._events.callback_object(self._ffi),
+            self._events.frame_handler(AudioRawFrame, self._ffi),
         )
 
     def enable_video_stream_callback(
@@ -52,15 +52,15 @@ class StreamsAPI(SDKCore):
             "PortSIP_enableVideoStreamCallback",
             _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
             int(_args.choice("callback_mode", callback_mode, VideoStreamCallbackMode)),
-            self._feed.callback_object(self._ffi),
-            self._feed.frame_handler(VideoRawFrame, self._ffi),
+            self._events.callback_object(self._ffi),
+            self._events.frame_handler(VideoRawFrame, self._ffi),
         )
 
     def set_rtp_callback(self, enable: bool = True) -> None:
         """PortSIP_setRtpCallback: receive every call's RTP packets, received and about to be sent,
         as ReceivedRTPPacket and SendingRTPPacket events; ``enable=False`` stops them."""
         if _args.flag("enable", enable):
-            handlers = (self._feed.frame_handler(ReceivedRTPPacket, self._ffi), self._feed.frame_handler(SendingRTPPacket, self._ffi))
+            handlers = (self._events.frame_handler(ReceivedRTPPacket, self._ffi), self._events.frame_handler(SendingRTPPacket, self._ffi))
         else:
             handlers = (self._ffi.NULL, self._ffi.NULL)
-        self._call("PortSIP_setRtpCallback", self._feed.callback_object(self._ffi), *handlers)
+        self._call("PortSIP_setRtpCallback", self._events.callback_object(self._ffi), *handlers)

@@ -1,18 +1,15 @@
-"""The reliability tests of RELIABILITY.md: their sizes, their backends and the figures they print.
+"""The reliability tests of RELIABILITY.md: their sizes and the figures they print.
 
 Sizes: CI sizes by default (all of tests/reliability adds about two minutes to a pytest run on a
 2-core machine); ``PORTSIP_RELIABILITY=full`` gives the sizes RELIABILITY.md quotes::
 
     PORTSIP_RELIABILITY=full pytest tests/reliability
 
-Backends: a test that makes its own PortSIPLib runs once per event backend, or only on the one
-``$PORTSIP_BACKEND`` names (``.ci/run`` runs the suite once per backend).
-
 Figures: each test records what it measured with the ``figure`` fixture; the table is printed at
 the end of the run (pytest's terminal summary, so no ``-s`` is needed), and written as JSON to
 ``$PORTSIP_RELIABILITY_FIGURES`` when that is set.
 
-The sizes, the backends and the process measurements live in reliability_support.py.
+The sizes and the process measurements live in reliability_support.py.
 """
 
 from __future__ import annotations
@@ -23,13 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_support import FULL, backends
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", backends())
-
+from reliability_support import FULL
 
 # ---- figures ------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Helpers of the reliability tests: sizes, backends, and what a test measures of this process."""
+"""Helpers of the reliability tests: sizes, and what a test measures of this process."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from typing import TypeVar
 
 import pytest
 
-from portsip import _backend_native
-from portsip._backend import ENV_BACKEND
-
 FULL = os.environ.get("PORTSIP_RELIABILITY", "") == "full"
 
 
@@ -22,18 +19,6 @@ def size(ci: int, full: int) -> int:
     return full if FULL else ci
 
 T = TypeVar("T")
-
-
-def backends() -> list[object]:
-    chosen = os.environ.get(ENV_BACKEND)
-    names = [chosen] if chosen in ("native", "cffi") else ["native", "cffi"]
-    params: list[object] = []
-    for name in names:
-        marks = []
-        if name == "native" and _backend_native.native_library() is None:
-            marks.append(pytest.mark.skip(reason=f"native backend unavailable: {_backend_native.why_unavailable()}"))
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
 
 
 # ---- process figures (Linux /proc; the tests that need them skip elsewhere) ------------------------

@@ -51,8 +51,6 @@ SURFACE: dict[str, tuple[Callable[..., object], tuple[Any, ...], list[list[tuple
     "PortSIPLib.backlog_events": (lambda t, v: PortSIPLib(t[0].library_path, backlog_events=v), (10,), [OPTIONAL_POSITIVE_INT_BAD]),
     "PortSIPLib.backlog_bytes": (lambda t, v: PortSIPLib(t[0].library_path, backlog_bytes=v), (10,), [OPTIONAL_POSITIVE_INT_BAD]),
     "PortSIPLib.backlog_seconds": (lambda t, v: PortSIPLib(t[0].library_path, backlog_seconds=v), (1.0,), [SECONDS_BAD]),
-    "PortSIPLib.backend": (lambda t, v: PortSIPLib(t[0].library_path, backend=v), ("cffi",),
-                           [[(1, TypeError), (ANY_OBJECT, TypeError), ("fast", ValueError), ("", ValueError)]]),
     # the valid None stands for the stub here (PortSIPLib(None) would look for the SDK)
     "PortSIPLib.library": (lambda t, v: PortSIPLib(t[0].library_path if v is None else v), (None,),
                            [[(1, TypeError), (ANY_OBJECT, TypeError), ("no\0such", ValueError), ("/no/such/lib.so", PortSIPError)]]),

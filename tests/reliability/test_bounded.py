@@ -1,12 +1,12 @@
 """Bounded: a flood nobody keeps up with (no consumer, an async stream nobody reads, a slow handler)
-stays within the documented default bounds; what does not fit is dropped on the SDK's thread,
-counted, and reported through the "portsip" logger at most once a second; every event is accounted
-for, exactly:
+stays within the documented default bounds; what does not fit is dropped where it does not fit (on
+the SDK's thread, for the handlers, for the streams), counted, and reported through the "portsip"
+logger at most once a second; every event is accounted for, exactly:
 
-    events_received == events_delivered + dropped_events + events_queued      (events_queued 0 after drain)
+    events_received == events_delivered + dropped_events + events_queued + events_discarded
     events_delivered == backlog_returned + backlog_evicted + backlog_events
     a stream:   events it was offered == events read from it + its dropped
-    handlers:   events_delivered == handler calls + undelivered_at_close      (close past its timeout)
+    handlers:   events_delivered == handler calls + handler_dropped + undelivered_at_close - events_discarded
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 from reliability_support import MIB, UNDER_ASAN, needs_proc, peak_rss, reset_peak_rss, rss, size, wait_until
 
 from portsip import PortSIPLib
-from portsip._dispatch import DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVENTS
+from portsip._delivery.budget import DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVENTS
 from portsip.events import RecvOutOfDialogMessage
 from portsip.testing import StubControl
 
@@ -35,16 +35,19 @@ SENT = THREADS * PER_THREAD
 RSS_BOUND = 64 * MIB
 EVENT = RecvOutOfDialogMessage("Flood", "sip:flood@example.com", "Bob", "sip:bob@example.com", "text", "plain", bytes(64))
 DROP_REPORT = re.compile(r"(\d+) SDK event\(s\) dropped")
+HANDLER_DROP_REPORT = re.compile(r"(\d+) event\(s\) dropped for handlers")
 
 
-def reported_drops(caplog: pytest.LogCaptureFixture) -> list[int]:
-    return [int(m.group(1)) for r in caplog.records if r.name == "portsip" and (m := DROP_REPORT.search(r.getMessage()))]
+def reported_drops(caplog: pytest.LogCaptureFixture, report: re.Pattern[str] = DROP_REPORT) -> list[int]:
+    return [int(m.group(1)) for r in caplog.records if r.name == "portsip" and (m := report.search(r.getMessage()))]
 
 
 def check_feed_invariants(lib: PortSIPLib) -> dict[str, int]:
     stats = lib.stats
     assert stats["events_received"] == SENT  # the flood returned: every call was counted
-    assert stats["events_received"] == stats["events_delivered"] + stats["dropped_events"] + stats["events_queued"]
+    assert stats["events_received"] == (
+        stats["events_delivered"] + stats["dropped_events"] + stats["events_queued"] + stats["events_discarded"]
+    )
     assert stats["events_delivered"] == stats["backlog_returned"] + stats["backlog_evicted"] + stats["backlog_events"]
     # the bounds were reached: events were dropped at the SDK's edge or evicted from the backlog
     assert stats["dropped_events"] + stats["backlog_evicted"] > 0
@@ -54,7 +57,7 @@ def check_feed_invariants(lib: PortSIPLib) -> dict[str, int]:
 
 @pytest.mark.parametrize("consumer", ["nobody", "unread_stream", "slow_handler"])
 def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
-    portsip_stub_library: str, backend: str, consumer: str, figure: Callable[..., None],
+    portsip_stub_library: str, consumer: str, figure: Callable[..., None],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     needs_proc()
@@ -64,7 +67,7 @@ def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
         handled[0] += 1
         time.sleep(0.001)
 
-    lib = PortSIPLib(portsip_stub_library, backend=backend)  # the documented defaults
+    lib = PortSIPLib(portsip_stub_library)  # the documented defaults
     try:
         lib.initialize()
         control = StubControl(lib)
@@ -90,10 +93,14 @@ def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
             assert wait_until(lambda: sum(reported_drops(caplog)) == lib.stats["dropped_events"], 5)
             assert len(reported_drops(caplog)) <= time.monotonic() - began + 2
             if consumer == "slow_handler":
+                assert stats["handler_dropped"] > 0  # handlers were behind by the whole budget
+                assert wait_until(lambda: sum(reported_drops(caplog, HANDLER_DROP_REPORT)) == lib.stats["handler_dropped"], 5)
                 lib.close(timeout=0.5)
                 stats = lib.stats
                 assert stats["undelivered_at_close"] > 0
-                assert stats["events_delivered"] == handled[0] + stats["undelivered_at_close"]
+                assert stats["events_delivered"] == (
+                    handled[0] + stats["handler_dropped"] + stats["undelivered_at_close"] - stats["events_discarded"]
+                )
         durations = control.callback_durations() if not lib.closed else []
         if consumer == "unread_stream":
             assert read + stats["stream_dropped"] == stats["events_delivered"]
@@ -102,6 +109,8 @@ def test_a_flood_nobody_keeps_up_with_stays_within_the_default_bounds(
         figure("events sent", SENT)
         figure("dropped on the SDK's thread", stats["dropped_events"])
         figure("evicted from the backlog", stats["backlog_evicted"])
+        if consumer == "slow_handler":
+            figure("dropped for the handler", stats["handler_dropped"])
         if consumer == "unread_stream":
             figure("dropped by the stream", stats["stream_dropped"])
         figure("peak RSS growth, MiB", growth / MIB)
@@ -126,7 +135,7 @@ def flood_past_an_unread_stream(lib: PortSIPLib, control: StubControl) -> int:
         stats = lib.stats
         assert stream.dropped == stats["stream_dropped"]
         # the stream is full once more events were delivered than it holds (how many were, depends
-        # on how fast the router took them from the SDK's edge: the cffi backend's keeps up)
+        # on how fast the router took them from the SDK's edge)
         assert (stream.dropped > 0) == (stats["events_delivered"] > DEFAULT_MAX_PENDING_EVENTS)
         read = 0
         async with stream:

@@ -21,9 +21,9 @@ RSS_BOUND = 8 * MIB  # growth allowed from the end of the warm-up to the last cy
 EVENT = RecvOutOfDialogMessage("Flood", "sip:flood@example.com", "Bob", "sip:bob@example.com", "text", "plain", bytes(16))
 
 
-def cycle(library: str, backend: str) -> None:
-    alice = PortSIPLib(library, backend=backend)
-    bob = PortSIPLib(library, backend=backend)
+def cycle(library: str) -> None:
+    alice = PortSIPLib(library)
+    bob = PortSIPLib(library)
     try:
         for lib, user in ((alice, "alice"), (bob, "bob")):
             lib.initialize()
@@ -47,19 +47,19 @@ def cycle(library: str, backend: str) -> None:
 
 
 def test_lifecycle_churn_with_events_in_flight(
-    portsip_stub_library: str, backend: str, figure: Callable[..., None]
+    portsip_stub_library: str, figure: Callable[..., None]
 ) -> None:
     needs_proc()
     threads_before = native_threads()
     for _ in range(WARMUP):
-        cycle(portsip_stub_library, backend)
+        cycle(portsip_stub_library)
     # the flood threads of the last cycle end; a thread left by an earlier test may have ended too
     assert wait_until(lambda: native_threads() <= threads_before, 30)
     gc.collect()
     threads_before, python_threads_before = native_threads(), threading.active_count()
     fds, memory = open_fds(), rss()
     for _ in range(CYCLES - WARMUP):
-        cycle(portsip_stub_library, backend)
+        cycle(portsip_stub_library)
     assert wait_until(lambda: native_threads() <= threads_before, 30)  # no thread left behind
     gc.collect()
     growth = rss() - memory

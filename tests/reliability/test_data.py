@@ -2,8 +2,8 @@
 arrives exactly as sent (strings byte for byte, as UTF-8 with surrogateescape) or is refused with a
 clean Python error before any C call (a NUL or a lone surrogate in a string, an int beyond its C type).
 
-CI runs a deterministic profile (derandomized, 25 examples per event and backend); with
-PORTSIP_RELIABILITY=full, 300 random examples per event: 12,000 events per backend.
+CI runs a deterministic profile (derandomized, 25 examples per event); with
+PORTSIP_RELIABILITY=full, 300 random examples per event: 12,000 events.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def representable(event: Event) -> bool:
 
 @pytest.fixture(scope="module")
 def libs(portsip_stub_library: str) -> Iterator[dict[str, tuple[PortSIPLib, StubControl]]]:
-    """One instance per backend for the whole module (hypothesis runs many examples per test)."""
+    """One instance for the whole module (hypothesis runs many examples per test)."""
     opened: dict[str, tuple[PortSIPLib, StubControl]] = {}
     yield opened
     for lib, _ in opened.values():
@@ -111,12 +111,12 @@ def libs(portsip_stub_library: str) -> Iterator[dict[str, tuple[PortSIPLib, Stub
         lib.check_errors()
 
 
-def instance(libs: dict[str, tuple[PortSIPLib, StubControl]], library: str, backend: str) -> tuple[PortSIPLib, StubControl]:
-    if backend not in libs:
-        lib = PortSIPLib(library, backend=backend, max_pending_bytes=256 * 1024 * 1024, backlog_bytes=256 * 1024 * 1024)
+def instance(libs: dict[str, tuple[PortSIPLib, StubControl]], library: str) -> tuple[PortSIPLib, StubControl]:
+    if library not in libs:
+        lib = PortSIPLib(library, max_pending_bytes=256 * 1024 * 1024, backlog_bytes=256 * 1024 * 1024)
         lib.initialize()
-        libs[backend] = (lib, StubControl(lib))
-    return libs[backend]
+        libs[library] = (lib, StubControl(lib))
+    return libs[library]
 
 
 def round_trip(lib: PortSIPLib, control: StubControl, sent: Event) -> bool:
@@ -140,10 +140,10 @@ def round_trip(lib: PortSIPLib, control: StubControl, sent: Event) -> bool:
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.__name__)
 def test_every_field_round_trips_or_is_refused(
-    libs: dict[str, tuple[PortSIPLib, StubControl]], portsip_stub_library: str, backend: str, event_type: type[Event],
+    libs: dict[str, tuple[PortSIPLib, StubControl]], portsip_stub_library: str, event_type: type[Event],
     figure: Callable[..., None],
 ) -> None:
-    lib, control = instance(libs, portsip_stub_library, backend)
+    lib, control = instance(libs, portsip_stub_library)
     outcomes = {True: 0, False: 0}
 
     @PROFILE
@@ -153,5 +153,5 @@ def test_every_field_round_trips_or_is_refused(
 
     check()
     assert lib.stats["dropped_events"] == 0
-    figure("events round-tripped exactly", outcomes[True], total=f"test_data[{backend}]")
-    figure("events refused with ValueError", outcomes[False], total=f"test_data[{backend}]")
+    figure("events round-tripped exactly", outcomes[True], total="test_data")
+    figure("events refused with ValueError", outcomes[False], total="test_data")

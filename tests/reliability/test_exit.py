@@ -3,15 +3,9 @@ for, without a hang, a crash or a sanitizer report: falling off the end, sys.exi
 thread, SystemExit raised in a handler (recorded like any handler exception, and passed on by the
 main thread), and an unhandled exception.
 
-Where the flood comes from depends on the backend, and that is the cffi backend's documented limit
-(RELIABILITY.md):
-
-* native: the stub's flood threads, which keep calling the handler they took at the start through
-  close() and interpreter exit, as SDK threads that outlive unInitialize would. Their late calls
-  find no queue in C and never enter Python.
-* cffi: the stub's worker thread, which PortSIP_unInitialize stops (close() at exit calls it).
-  A native thread that calls a cffi handler while the interpreter finalizes can crash the process
-  inside CPython (its thread is ended under the libffi frame); that case is not run here.
+The flood comes from the stub's flood threads, which keep calling the handler they took at the
+start through close() and interpreter exit, as SDK threads that outlive unInitialize would. Their
+late calls find no queue in C and never enter Python.
 """
 
 from __future__ import annotations
@@ -23,15 +17,15 @@ import pytest
 from reliability_support import size
 from support import run_python
 
-RUNS = size(1, 25)  # per backend and variant: 4 variants x 25 = 100 exits per backend in full
+RUNS = size(1, 25)  # per variant: 4 variants x 25 = 100 exits in full
 
 SCRIPT = """
     import os, sys, time
     from portsip import HandlerError, PortSIPLib, events
     from portsip.testing import StubControl, stub_library_path
 
-    variant, backend = os.environ["EXIT_VARIANT"], os.environ["EXIT_BACKEND"]
-    lib = PortSIPLib(stub_library_path(), backend=backend)
+    variant = os.environ["EXIT_VARIANT"]
+    lib = PortSIPLib(stub_library_path())
     lib.initialize()
     handled = [0]
 
@@ -44,11 +38,7 @@ SCRIPT = """
     event = events.RecvOutOfDialogMessage("Flood", "sip:flood@example.com", "Bob", "sip:bob@example.com",
                                           "text", "plain", bytes(16))
     control = StubControl(lib)
-    if backend == "native":  # native threads that are still firing when the process exits
-        control.flood(event, 10**7, threads=4, rate=20_000, wait=False)
-    else:  # the stub's worker thread, stopped by unInitialize
-        for i in range(3000):
-            control.emit(event, delay=(i % 1000) / 1000)
+    control.flood(event, 10**7, threads=4, rate=20_000, wait=False)  # native threads still firing at exit
     while handled[0] < 500:  # in the middle of the flood
         time.sleep(0.001)
     if variant == "sys_exit":
@@ -76,13 +66,13 @@ CRASH_SIGNS = ("Fatal Python error", "Segmentation fault", "AddressSanitizer", "
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_exit_in_the_middle_of_a_flood(
-    portsip_stub_library: str, backend: str, variant: str, figure: Callable[..., None]
+    portsip_stub_library: str, variant: str, figure: Callable[..., None]
 ) -> None:
     code, text = VARIANTS[variant]
     durations = []
     for _ in range(RUNS):
         began = time.monotonic()
-        result = run_python(SCRIPT, portsip_stub_library, timeout=60, EXIT_VARIANT=variant, EXIT_BACKEND=backend)
+        result = run_python(SCRIPT, portsip_stub_library, timeout=60, EXIT_VARIANT=variant)
         durations.append(time.monotonic() - began)
         assert result.returncode == code, result.stderr[-3000:]
         assert text in result.stdout + result.stderr

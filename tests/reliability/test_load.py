@@ -109,11 +109,11 @@ CONSUMERS = {"handlers": consume_with_handlers, "wait_for": consume_with_wait_fo
 
 @pytest.mark.parametrize("consumer", CONSUMERS)
 def test_floods_into_three_instances_arrive_exactly_once_in_order(
-    portsip_stub_library: str, backend: str, consumer: str, figure: Callable[..., None]
+    portsip_stub_library: str, consumer: str, figure: Callable[..., None]
 ) -> None:
     bounds = {"max_pending_events": PER_INSTANCE, "max_pending_bytes": 512 * MIB,
               "backlog_events": PER_INSTANCE, "backlog_bytes": 512 * MIB, "backlog_seconds": TIMEOUT}
-    libs = [PortSIPLib(portsip_stub_library, backend=backend, **bounds) for _ in range(INSTANCES)]
+    libs = [PortSIPLib(portsip_stub_library, **bounds) for _ in range(INSTANCES)]
     try:
         for lib in libs:
             lib.initialize()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from reliability_support import wait_until
-from support import install_backend_handler, run_python
+from support import install_queue_handler, run_python
 
 from portsip import HandlerError, PortSIPLib
 from portsip._api.registration import RegistrationAPI
@@ -200,7 +200,7 @@ def test_errors_from_the_router_and_the_handler_thread_are_all_counted(portsip_l
     logging.getLogger("portsip").disabled = True
     try:
         # router: every RecvInfo arrives with a wrong callbackIndex; handler thread: every message raises
-        install_backend_handler(portsip_lib, RecvInfo, callback_index=EVENT_TYPES.index(RecvInfo) + 1)
+        install_queue_handler(portsip_lib, RecvInfo, callback_index=EVENT_TYPES.index(RecvInfo) + 1)
         portsip_lib.on(RecvOutOfDialogMessage, lambda e: 1 / 0)
         stub_control.flood(RecvInfo("x"), per_thread, wait=False)
         stub_control.flood(FLOOD_EVENT, per_thread, wait=False)
@@ -261,16 +261,16 @@ def test_a_catch_all_handler_does_not_take_events_from_wait_for(portsip_lib: Por
 
 # ---- found by these tests -----------------------------------------------------------------------
 
-DROP_REPORT = re.compile(r"(\d+) SDK event\(s\) dropped")
+DROP_REPORT = re.compile(r"(\d+) (?:SDK )?event\(s\) dropped (?:since|for handlers)")
 
 
-def test_drops_while_the_router_waits_are_reported(
-    portsip_stub_library: str, backend: str, caplog: pytest.LogCaptureFixture
+def test_drops_while_a_handler_is_stuck_are_reported(
+    portsip_stub_library: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A slow handler holds the whole budget and the backlog is empty: nothing wakes the router,
-    yet the events dropped meanwhile are reported within about a second."""
+    """A stuck handler holds its whole budget and the backlog is empty: the events dropped for it
+    meanwhile are reported within about a second (once, one warning for the burst)."""
     release = threading.Event()
-    with PortSIPLib(portsip_stub_library, backend=backend, max_pending_events=10, backlog_seconds=0) as lib, \
+    with PortSIPLib(portsip_stub_library, max_pending_events=10, backlog_seconds=0) as lib, \
             caplog.at_level(logging.WARNING, logger="portsip"):
         lib.initialize()
         control = StubControl(lib)
@@ -282,7 +282,10 @@ def test_drops_while_the_router_waits_are_reported(
         def reported() -> int:
             return sum(int(m.group(1)) for r in caplog.records if (m := DROP_REPORT.search(r.getMessage())))
 
-        assert wait_until(lambda: reported() == lib.stats["dropped_events"] == 50, 5)
+        def dropped() -> int:  # in the native queue (the flood outran the router) or for the handler
+            return lib.stats["dropped_events"] + lib.stats["handler_dropped"]
+
+        assert wait_until(lambda: reported() == dropped() >= 40, 5)
         release.set()
 
 
