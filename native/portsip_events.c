@@ -71,11 +71,11 @@ static size_t field_size(char kind)
     }
 }
 
-/* The payload length of a string or data argument: -1 for a NULL string, 0 for NULL data. */
+/* The payload length of a string or data argument: 0 for NULL (the binding gives "" and b""). */
 static long long payload_length(char kind, const pev_arg* a)
 {
     if (kind == 's')
-        return a->p ? (long long)strlen(a->p) : -1;
+        return a->p ? (long long)strlen(a->p) : 0;
     return a->p && a->i > 0 ? a->i : 0;
 }
 
@@ -157,6 +157,7 @@ static void put_event(unsigned char* at, size_t size, int event, const char* sig
 {
     put_header(at, size, (unsigned)event, 0);
     unsigned char* p = at + PEV_HEADER_SIZE;
+    long long payload_end = 0;
     for (int k = 0; sig[k]; k++) {
         switch (sig[k]) {
         case 'l': {
@@ -172,8 +173,10 @@ static void put_event(unsigned char* at, size_t size, int event, const char* sig
         case 'b':
             *p = a[k].b ? 1 : 0;
             break;
-        default: {
-            int32_t v = (int32_t)lengths[k]; /* push() admits no length beyond INT32_MAX */
+        default: { /* s, d: where its bytes end, counted from the first payload byte */
+            if (lengths[k] > 0)
+                payload_end += lengths[k];
+            int32_t v = (int32_t)payload_end; /* push() admits no record of INT32_MAX bytes or more */
             memcpy(p, &v, 4);
         }
         }
@@ -229,9 +232,13 @@ static unsigned char* admit(pev_queue* q, size_t size, bool frame)
     return at;
 }
 
-static void wake_consumer(pev_queue* q)
+/* Unlock the queue, then wake its consumer if it waits: signalling after unlocking spares the
+ * woken thread from blocking at once on the mutex this thread still holds (a second context switch).
+ * The queue cannot go away meanwhile: pev_close waits for every handler inside it. */
+static void unlock_and_wake(pev_queue* q, bool wake)
 {
-    if (q->consumer_waiting)
+    ps_mutex_unlock(&q->mu);
+    if (wake)
         ps_cond_signal(&q->cv);
 }
 
@@ -246,37 +253,35 @@ static void push(pev_queue* q, int event, long callbackIndex, const pev_arg* a)
             int64_t index = callbackIndex;
             put_header(at, PEV_HEADER_SIZE + 8, (unsigned)event, PEV_FLAG_BAD_INDEX);
             memcpy(at + PEV_HEADER_SIZE, &index, 8);
-            wake_consumer(q);
         }
-        ps_mutex_unlock(&q->mu);
+        unlock_and_wake(q, at && q->consumer_waiting);
         return;
     }
     long long lengths[PEV_MAX_ARGS];
+    long long payload = 0; /* bytes of all strings and data */
     size_t size = PEV_HEADER_SIZE;
-    bool describable = true; /* every length fits the record's int32 and the size its uint32 */
     for (int k = 0; sig[k]; k++) {
         size += field_size(sig[k]);
         if (sig[k] == 's' || sig[k] == 'd') {
             lengths[k] = payload_length(sig[k], &a[k]);
-            if (lengths[k] > INT32_MAX)
-                describable = false;
-            else if (lengths[k] > 0)
-                size += (size_t)lengths[k];
+            if (lengths[k] > 0 && payload < INT32_MAX) /* saturates: the sum of 2 GiB lengths must not wrap */
+                payload += lengths[k] < INT32_MAX ? lengths[k] : INT32_MAX;
         }
     }
-    size = round8(size);
+    bool wake = false;
     ps_mutex_lock(&q->mu);
-    if (!describable || size > UINT32_MAX) { /* cannot be described in a record: counted as dropped */
+    if (payload >= INT32_MAX) { /* cannot be described in a record (int32 offsets): counted as dropped */
         count_call(q, frame);
         count_drop(q, frame);
     } else {
+        size = round8(size + (size_t)payload);
         unsigned char* at = admit(q, size, frame);
         if (at) {
             put_event(at, size, event, sig, a, lengths);
-            wake_consumer(q);
+            wake = q->consumer_waiting;
         }
     }
-    ps_mutex_unlock(&q->mu);
+    unlock_and_wake(q, wake);
 }
 
 /* ---------------------------------------------------------------- routing */
@@ -464,10 +469,9 @@ int pev_mark(pev_queue* q, long long token)
         int64_t t = token;
         put_header(at, PEV_HEADER_SIZE + 8, PEV_MARKER, 0);
         memcpy(at + PEV_HEADER_SIZE, &t, 8);
-        wake_consumer(q);
         rc = 0;
     }
-    ps_mutex_unlock(&q->mu);
+    unlock_and_wake(q, at && q->consumer_waiting);
     return rc;
 }
 

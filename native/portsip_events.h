@@ -25,8 +25,11 @@
  *   uint16 event     the event's index in portsip_abi.h, or PEV_MARKER
  *   uint16 flags     PEV_FLAG_BAD_INDEX: the SDK passed a callbackIndex that is not this event's
  *   then one field per signature letter (see pev_event_signature): l int64, i int32, b uint8,
- *   s int32 length (-1 for NULL), d int32 length (0 for NULL or a length <= 0); then the bytes of
- *   every s and d field, in order, without terminators. A marker carries one int64 token; a record
+ *   s and d int32: where the field's bytes end, counted from the first byte after the fixed fields
+ *   (each starts where the previous s or d ended; a NULL string, NULL data or a length <= 0 has
+ *   none: the binding gives "" and b""); then the bytes of every s and d field, in order, without
+ *   terminators. An event whose strings and data add up to 2 GiB or more cannot be described and
+ *   is counted as dropped. A marker carries one int64 token; a record
  *   with PEV_FLAG_BAD_INDEX carries only the int64 callbackIndex the SDK passed. The size of a
  *   record is also what it counts for in every budget of the binding: one measure of an event.
  */

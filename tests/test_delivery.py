@@ -260,10 +260,10 @@ def test_the_router_survives_a_failure_while_delivering(
 ) -> None:
     from portsip._delivery.backlog import Backlog
 
-    def broken(self: object) -> None:
+    def broken(self: object, *args: object) -> int:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(Backlog, "_trim", broken)
+    monkeypatch.setattr(Backlog, "add", broken)
     stub_control.emit(info(1))
     stub_control.wait_idle()
     portsip_lib.drain()

@@ -67,7 +67,8 @@ class Backlog:
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
-        self._cond = threading.Condition()  # guards everything below
+        self._lock = threading.Lock()  # guards everything below
+        self._cond = threading.Condition(self._lock)  # what sync waits wait on
         self._entries: collections.deque[Entry | None] = collections.deque()
         self._first = 1  # the sequence of _entries[0]
         self._newest = 0  # the sequence of the newest event ever added
@@ -84,21 +85,21 @@ class Backlog:
 
     def add(self, events: list[Event], sizes: list[int], now: float) -> int:
         """Keep a batch's events; returns the sequence of the first one."""
-        with self._cond:
-            first = self._newest + 1
-            if events:
-                self._entries.extend(zip(events, sizes, itertools.repeat(now)))
-                self._bytes += sum(sizes)
-                count = len(events)
-                self._held += count
-                self._newest += count
-                self.delivered += count
+        first = self._newest + 1
+        if not events:
+            return first
+        with self._lock:
+            self._entries.extend(zip(events, sizes, itertools.repeat(now)))
+            self._bytes += sum(sizes)
+            count = len(events)
+            self._held += count
+            self._newest += count
+            self.delivered += count
+            if self._held > self._limits.backlog_events or self._bytes > self._limits.backlog_bytes:
                 self._trim()
-                if self._sync_waiters:
-                    self._cond.notify_all()
-                async_waiters = tuple(self._async_waiters)
-            else:
-                async_waiters = ()
+            if self._sync_waiters:
+                self._cond.notify_all()
+            async_waiters = tuple(self._async_waiters) if self._async_waiters else ()
         for waiter in async_waiters:
             waiter.wake()
         return first
@@ -125,15 +126,17 @@ class Backlog:
 
     def expire(self, now: float) -> None:
         """Evict what is older than ``backlog_seconds``."""
+        if not self._held:
+            return
         oldest_allowed = now - self._limits.backlog_seconds
-        with self._cond:
+        with self._lock:
             entries = self._entries
             while entries and entries[0][2] < oldest_allowed:  # type: ignore[index]  # the front is never a hole
                 self._evict_oldest()
 
     def close(self) -> None:
         """No more events will come: waits that find nothing end with ClosedError."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             self._cond.notify_all()
             async_waiters = tuple(self._async_waiters)
@@ -145,7 +148,7 @@ class Backlog:
     def _find(self, types: tuple[type, ...], predicate: Predicate, seen: int) -> tuple[Event | None, int, bool]:
         """(the oldest matching event newer than sequence ``seen``, taken; or None), the newest
         sequence looked at, and whether the backlog is closed."""
-        with self._cond:
+        with self._lock:
             newest, closed = self._newest, self._closed
             start = max(seen + 1 - self._first, 0)
             entries = self._entries
@@ -162,7 +165,7 @@ class Backlog:
             ]
         for sequence, entry in candidates:
             if predicate(entry[0]):
-                with self._cond:
+                with self._lock:
                     index = sequence - self._first
                     if index >= 0 and self._entries[index] is entry:
                         self._take(index, entry)
@@ -181,7 +184,7 @@ class Backlog:
         """The oldest matching event not returned before, waiting up to ``timeout`` s (None: no limit)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         seen = 0
-        with self._cond:
+        with self._lock:
             self._sync_waiters += 1
         try:
             while True:
@@ -190,14 +193,14 @@ class Backlog:
                     return event
                 if closed:
                     raise _closed(types)
-                with self._cond:
+                with self._lock:
                     while self._newest == seen and not self._closed:
                         remaining = None if deadline is None else deadline - time.monotonic()
                         if remaining is not None and remaining <= 0:
                             raise _timed_out(types, timeout)
                         self._cond.wait(remaining)
         finally:
-            with self._cond:
+            with self._lock:
                 self._sync_waiters -= 1
 
     async def wait_async(self, types: tuple[type, ...], timeout: float | None, predicate: Predicate) -> Any:
@@ -206,7 +209,7 @@ class Backlog:
         deadline = None if timeout is None else loop.time() + timeout
         waiter = _AsyncWaiter(loop)
         seen = 0
-        with self._cond:
+        with self._lock:
             self._async_waiters.add(waiter)
         try:
             while True:
@@ -221,25 +224,22 @@ class Backlog:
                     raise _timed_out(types, timeout)
                 await asyncio.wait((waiter.future,), timeout=remaining)
         finally:
-            with self._cond:
+            with self._lock:
                 self._async_waiters.discard(waiter)
 
     # ---- for streams and stats ----------------------------------------------------------------
 
     def snapshot(self, types: tuple[type, ...]) -> tuple[list[Event], list[int], int]:
         """The kept events of ``types`` (oldest first), their sizes, and the newest sequence so far."""
-        with self._cond:
+        with self._lock:
             kept = [entry for entry in self._entries if entry is not None and isinstance(entry[0], types)]
             return [entry[0] for entry in kept], [entry[1] for entry in kept], self._newest
 
     def counts(self) -> tuple[int, int, int, int]:
         """(delivered, returned, evicted, held): one consistent reading, so that delivered ==
         returned + evicted + held holds at any moment."""
-        with self._cond:
+        with self._lock:
             return self.delivered, self.returned, self.evicted, self._held
-
-    def __bool__(self) -> bool:
-        return self._held > 0
 
 
 def _names(types: tuple[type, ...]) -> str:

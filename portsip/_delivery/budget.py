@@ -58,6 +58,14 @@ class Budget:
             return True
         return False
 
+    def admit_events(self, count: int, size: int) -> bool:
+        """Take ``count`` events (no frames) of ``size`` bytes in all if they all fit; else take none."""
+        if self.events + count <= self._max_events and self.bytes + size <= self._max_bytes:
+            self.events += count
+            self.bytes += size
+            return True
+        return False
+
     def release(self, events: int, size: int) -> None:
         self.events -= events
         self.bytes -= size

@@ -68,7 +68,7 @@ class HandlerRunner:
         self._current: list[tuple[object, int]] = []  # the batch it is running ...
         self._position = 0  # ... and the index of the item it is at
         self._abandon = False  # close() ran out of time: run no more handlers
-        self._here = threading.local()  # .running: this thread is inside run()
+        self._runner = 0  # the ident of the thread inside run(), or 0
         # Counters; each written under _lock, or by the thread running handlers.
         self.handled = 0  # events and frames every handler of its type was called for
         self.dropped = 0  # refused because handlers were behind by the whole budget
@@ -110,47 +110,57 @@ class HandlerRunner:
 
     # ---- the router's side --------------------------------------------------------------------
 
-    def offer(self, items: list[object], sizes: list[int]) -> bool:
+    def offer(self, items: list[object], sizes: list[int], only_events: bool) -> bool:
         """Queue the batch's items some handler wants, and drain() markers. True: nobody is running
         the queue, and the caller (a delivery thread) now must, with :meth:`run`."""
         table = self.table
-        wanted = [(item, size) for item, size in zip(items, sizes, strict=True) if type(item) in table or type(item) is Marker]
-        if not wanted:
-            return False
+        if only_events and table.keys() >= set(map(type, items)):
+            wanted: list[tuple[object, int]] | None = None  # every item: no filtering, no frames
+        else:
+            wanted = [(item, size) for item, size in zip(items, sizes, strict=True) if type(item) in table or type(item) is Marker]
+            if not wanted:
+                return False
         with self._lock:
-            queue, budget = self._queue, self._budget
-            for item, size in wanted:
-                if type(item) is Marker:
-                    if self._running or queue:
-                        queue.append((item, 0))
-                    else:
-                        item.done.set()  # every event before it has been handled
-                elif budget.admit(size, isinstance(item, MediaFrame)):
-                    queue.append((item, size))
-                else:
-                    self.dropped += 1
-            if self._running or not queue:
+            if wanted is None and self._budget.admit_events(len(items), sum(sizes)):
+                self._queue.extend(zip(items, sizes, strict=True))  # all of it fits: one step
+            else:
+                self._admit_each(zip(items, sizes, strict=True) if wanted is None else wanted)
+            if self._running or not self._queue:
                 return False
             self._running = True
             return True
+
+    def _admit_each(self, entries: collections.abc.Iterable[tuple[object, int]]) -> None:
+        queue, budget = self._queue, self._budget
+        for item, size in entries:
+            if type(item) is Marker:
+                if self._running or queue:
+                    queue.append((item, 0))
+                else:
+                    item.done.set()  # every event before it has been handled
+            elif budget.admit(size, isinstance(item, MediaFrame)):
+                queue.append((item, size))
+            else:
+                self.dropped += 1
 
     # ---- running handlers ---------------------------------------------------------------------
 
     def run(self) -> None:
         """Call the handlers for everything queued, oldest first, until the queue is empty."""
-        self._here.running = True
+        self._runner = threading.get_ident()
         try:
             while True:
                 with self._lock:
                     if not self._queue or self._abandon:
-                        self._drop_queue_locked()
+                        if self._abandon:
+                            self._drop_queue_locked()
                         self._running = False
                         return
                     batch = list(self._queue)
                     self._queue.clear()
                 self._run_batch(batch)
         finally:
-            self._here.running = False
+            self._runner = 0
 
     def _run_batch(self, batch: list[tuple[object, int]]) -> None:
         errors, budget = self._errors, self._budget
@@ -185,7 +195,7 @@ class HandlerRunner:
 
     def on_handler_thread(self) -> bool:
         """Whether the calling thread is running this instance's handlers right now."""
-        return getattr(self._here, "running", False)
+        return self._runner == threading.get_ident()
 
     def refuse_on_handler_thread(self, what: str) -> None:
         if self.on_handler_thread():

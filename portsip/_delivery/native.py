@@ -24,11 +24,11 @@ import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import _cbuild, _header
 from .._loader import open_for_good
-from .._marshal import RECORD_HEADER, record_decoder
+from .._marshal import RECORD_HEADER, Decoder, record_decoder
 from ..errors import LibraryLoadError, PortSIPError
 from ..events import EVENT_TYPES, FRAME_TYPES, Event
 
@@ -43,6 +43,7 @@ MARKER = 65535
 FLAG_BAD_INDEX = 1
 _TOKEN = struct.Struct("=q")  # a marker's token, a bad index record's callbackIndex
 _LARGE_RECORD = 4096  # bytes per record on average above which a batch is not copied whole
+_FRAME_FIRST = len(EVENT_TYPES)  # record kinds from here on are media frames
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,14 @@ class DecodeFailure:
     error: BaseException
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """What one take() hands over: the items in arrival order (events, frames, drain markers,
-    DecodeFailures), the size of each (0 for markers), and the queue's drop counts at that moment."""
+    DecodeFailures), the size of each (0 for markers), whether they are all SDK events (the common
+    case, which the router passes on without sorting), and the queue's drop counts at that moment."""
 
     items: list[object]
     sizes: list[int]
+    only_events: bool
     dropped: int
     frames_dropped: int
 
@@ -84,7 +86,8 @@ class EventsLibrary:
     ffi: Any
     lib: Any
     path: str
-    decoders: tuple[Any, ...]  # one per record kind
+    decoders: tuple[Decoder, ...]  # one per record kind, for a batch copied into bytes
+    view_decoders: tuple[Decoder, ...]  # the same, for a batch read in place (a memoryview)
 
     def handler_address(self, event: int) -> int:
         return int(self.ffi.cast("uintptr_t", self.lib.pev_handler(event)))
@@ -134,7 +137,9 @@ def events_library() -> EventsLibrary:
                 _check(ffi, lib, path)
             except (OSError, AttributeError, PortSIPError) as exc:
                 raise LibraryLoadError(f"portsip's native event queue {path} cannot be used: {exc}") from exc
-            _loaded = EventsLibrary(ffi, lib, path, tuple(record_decoder(t) for t in RECORD_TYPES))
+            _loaded = EventsLibrary(
+                ffi, lib, path, tuple(record_decoder(t) for t in RECORD_TYPES), tuple(record_decoder(t, view=True) for t in RECORD_TYPES)
+            )
         return _loaded
 
 
@@ -179,41 +184,50 @@ class EventQueue:
         if count < 0:
             return None
         if count == 0:
-            return Batch([], [], batch.dropped, batch.frames_dropped)
+            return Batch([], [], True, batch.dropped, batch.frames_dropped)
         memory = self._ffi.buffer(batch.data, batch.size)
         # Small records: one copy of the batch, then cheap bytes slices. Large bodies: slice the
         # native memory directly, so each body is copied once, into its event.
-        chunk = memory[:] if batch.size < count * _LARGE_RECORD else memoryview(memory)
-        items, sizes = self._decode(chunk, count)
-        return Batch(items, sizes, batch.dropped, batch.frames_dropped)
+        if batch.size < count * _LARGE_RECORD:
+            items, sizes, only_events = self._decode(memory[:], count, self._native.decoders)
+        else:
+            with memoryview(memory) as view:  # released before the native memory is reused
+                items, sizes, only_events = self._decode(view, count, self._native.view_decoders)
+        return Batch(items, sizes, only_events, batch.dropped, batch.frames_dropped)
 
-    def _decode(self, chunk: bytes | memoryview, count: int) -> tuple[list[object], list[int]]:
+    def _decode(self, chunk: bytes | memoryview, count: int, decoders: tuple[Decoder, ...]) -> tuple[list[object], list[int], bool]:
         items: list[object] = []
         sizes: list[int] = []
-        decoders = self._native.decoders
+        only_events = True
         unpack_header = RECORD_HEADER.unpack_from
         offset = 0
-        try:
-            for _ in range(count):
-                size, event, flags = unpack_header(chunk, offset)
+        for _ in range(count):
+            size, event, flags = unpack_header(chunk, offset)
+            if event < _FRAME_FIRST and not flags:  # an SDK event: nearly every record
+                try:
+                    items.append(decoders[event](chunk, offset))
+                except Exception as exc:  # reported on the Python side like any pipeline failure
+                    items.append(DecodeFailure(RECORD_TYPES[event], exc))
+                    only_events = False
+                sizes.append(size)
+            else:
+                only_events = False
                 if event == MARKER:
                     (token,) = _TOKEN.unpack_from(chunk, offset + RECORD_HEADER.size)
                     items.append(self._markers.pop(token, None))
                     sizes.append(0)
-                elif flags:
-                    items.append(self._bad_index(chunk, offset, event))
-                    sizes.append(size)
                 else:
-                    try:
-                        items.append(decoders[event](chunk, offset))
-                    except Exception as exc:  # reported on the Python side like any pipeline failure
-                        items.append(DecodeFailure(RECORD_TYPES[event], exc))
+                    items.append(self._bad_index(chunk, offset, event) if flags else self._frame(decoders, chunk, offset, event))
                     sizes.append(size)
-                offset += size
-        finally:
-            if isinstance(chunk, memoryview):
-                chunk.release()  # the native memory is reused by the next take()
-        return items, sizes
+            offset += size
+        return items, sizes, only_events
+
+    @staticmethod
+    def _frame(decoders: tuple[Decoder, ...], chunk: bytes | memoryview, offset: int, event: int) -> object:
+        try:
+            return decoders[event](chunk, offset)
+        except Exception as exc:
+            return DecodeFailure(RECORD_TYPES[event], exc)
 
     @staticmethod
     def _bad_index(chunk: bytes | memoryview, offset: int, event: int) -> DecodeFailure:

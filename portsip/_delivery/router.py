@@ -140,6 +140,9 @@ class Router:
                         run_handlers = self._route(batch)
                     except BaseException as exc:  # routing must survive anything, or delivery stops
                         self._errors.record(exc, "delivering a batch of events failed")
+                        for item in batch.items:  # drain() callers must not wait for what will not come
+                            if type(item) is Marker:
+                                item.done.set()
                         run_handlers = False
                 if run_handlers:  # the routing role is free for the other thread meanwhile
                     handlers.run()
@@ -153,7 +156,11 @@ class Router:
         now = time.monotonic()
         run_handlers = False
         if items:
-            events, event_sizes = self._sort(items, sizes)
+            if batch.only_events:  # nearly always: the batch itself goes to the backlog, unsorted
+                events: list[Event] = items  # type: ignore[assignment]  # only events, as take() found
+                event_sizes = sizes
+            else:
+                events, event_sizes = self._sort(items, sizes)
             receipts = self._receipts
             if receipts.watching:  # 1. receipts: the outcome of a send resolves before anyone else sees it
                 try:
@@ -161,9 +168,9 @@ class Router:
                 except BaseException as exc:  # the batch must still reach everyone else
                     self._errors.record(exc, "resolving receipts failed")
             first_sequence = self._backlog.add(events, event_sizes, now)  # 2. wait_for
-            if self._streams:  # 3. async streams
+            if self._streams.open_count:  # 3. async streams
                 self._streams.offer(items, sizes, first_sequence)
-            run_handlers = self._handlers.offer(items, sizes)  # 4. handlers (and drain markers)
+            run_handlers = self._handlers.offer(items, sizes, batch.only_events)  # 4. handlers (and drain markers)
         self._sweep(now)
         return run_handlers
 
@@ -189,16 +196,18 @@ class Router:
 
     def _sweep(self, now: float) -> None:
         """Now and then: expire old backlog events, report drops."""
-        if now - self._expired_at >= _EXPIRE_EVERY and self._backlog:
+        if now - self._expired_at >= _EXPIRE_EVERY:
             self._expired_at = now
             self._backlog.expire(now)
-        self._report_drops(now)
+        if now - self._reported_at >= DROP_REPORT_INTERVAL:
+            self._report_drops(now)
 
-    def _report_drops(self, now: float, final: bool = False) -> None:
-        """Log drops not reported yet: at most once per DROP_REPORT_INTERVAL, and whatever is left at the end."""
+    def _report_drops(self, now: float) -> None:
+        """Log drops not reported yet: at most once per DROP_REPORT_INTERVAL (see _sweep), and whatever
+        is left at the end."""
         queue_dropped, frames_dropped = self._queue_drops
         counts = (queue_dropped, self._handlers.dropped, self._streams.dropped, frames_dropped)
-        if counts == self._reported or (not final and now - self._reported_at < DROP_REPORT_INTERVAL):
+        if counts == self._reported:
             return
         for what, count, reported in zip(_DROP_REPORTS, counts, self._reported, strict=True):
             if count > reported:
@@ -213,7 +222,7 @@ class Router:
         self._finished = True
         counters = self._queue.counters()
         self._queue_drops = (counters.dropped, counters.frames_dropped)
-        self._report_drops(time.monotonic(), final=True)
+        self._report_drops(time.monotonic())
         self._backlog.close()
         self._streams.end()
 
@@ -231,7 +240,9 @@ class Router:
         """Wait until the handlers have run for every event received so far."""
         self._handlers.refuse_on_handler_thread("drain()")
         marker = Marker()
-        if self._finished or not self._queue.mark(marker):
+        with self._lifetime:  # the queue cannot be freed while the marker goes in
+            marked = not self._queue_freed and not self._finished and self._queue.mark(marker)
+        if not marked:
             return  # closed: close() already delivered what it could
         self._pending_markers.add(marker)
         if not marker.done.wait(timeout):

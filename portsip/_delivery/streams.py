@@ -57,9 +57,7 @@ class StreamSet:
         self._open: dict[_Held, weakref.ref[EventStream[Any]]] = {}
         self._ended = False
         self.dropped = 0  # events streams dropped because the budget was full
-
-    def __bool__(self) -> bool:
-        return bool(self._open)
+        self.open_count = 0  # len(self._open), read by the router without the lock
 
     def open(self, event_types: tuple[type, ...], since: Since) -> EventStream[Any]:
         stream: EventStream[Any] = EventStream(self, event_types, asyncio.get_running_loop())
@@ -71,6 +69,7 @@ class StreamSet:
                 stream._accept(events, sizes, self._budget)
                 stream._skip_through = newest
             self._open[stream._held] = stream._ref
+            self.open_count = len(self._open)
             if self._ended:
                 stream._buffer.append((_END, 0))
         stream._finalizer = weakref.finalize(stream, self._forget, stream._held)
@@ -104,6 +103,7 @@ class StreamSet:
         """A stream was closed or collected: its share of the budget comes back."""
         with self._lock:
             self._open.pop(held, None)
+            self.open_count = len(self._open)
             self._budget.release(held.events, held.bytes)
             held.events = held.bytes = 0
 
