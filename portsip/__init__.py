@@ -6,6 +6,7 @@
 """
 
 from . import events
+from ._delivery.streams import EventStream
 from ._lib import PortSIPLib
 from ._receipts import Receipt
 from .enums import (
@@ -46,6 +47,7 @@ __version__ = "0.1.0"
 __all__ = [
     "PortSIPLib",
     "Receipt",
+    "EventStream",
     "SIPCallbackEvents",
     "Event",
     "events",

@@ -13,7 +13,8 @@ script writes
     PSCallback_set*Handler setters and the switch that calls each handler with its exact type;
   - docs/reference.md: every function and callback of the header beside its Python method or
     event class (tools/reference.py; it also reads the API's source).
-The decoders of native records are built at run time from EVENT_TYPES (portsip/_marshal.py). tests/test_generated.py runs --check, so nothing drifts.
+The decoders of native records are built at run time from EVENT_TYPES (portsip/_marshal.py).
+tests/test_generated.py runs --check, so nothing drifts.
 This is a development tool: it is not part of the installed package.
 """
 

@@ -105,8 +105,10 @@ class Backlog:
         return first
 
     def _trim(self) -> None:
+        # The oldest go first; the newest event stays even when it alone is over the bounds (the
+        # budget's rule: an event bigger than the whole budget passes when nothing else is held).
         limits = self._limits
-        while self._held > limits.backlog_events or self._bytes > limits.backlog_bytes:
+        while self._held > 1 and (self._held > limits.backlog_events or self._bytes > limits.backlog_bytes):
             self._evict_oldest()
 
     def _evict_oldest(self) -> None:

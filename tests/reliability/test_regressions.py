@@ -300,3 +300,78 @@ def test_wait_for_keeps_up_with_a_large_backlog(portsip_stub_library: str) -> No
         sequences = [StubControl.flood_tag(lib.wait_for(RecvOutOfDialogMessage, timeout=0))[1] for _ in range(count)]
         assert sequences == list(range(count))
         assert time.monotonic() - began < 5
+
+
+# ---- issues 12 and 16: sizes no budget can hold, and what close() reports ---------------------------
+
+def test_an_event_bigger_than_the_whole_budget_is_delivered_when_nothing_else_is_held(portsip_stub_library: str) -> None:
+    """A MESSAGE of 64 KiB with a 1 KiB budget: refused for ever before, it now passes every stage
+    (native queue, handlers, streams, backlog) when the stage holds nothing else, and only then."""
+    import asyncio
+
+    body = bytes(range(256)) * 256
+    with PortSIPLib(portsip_stub_library, max_pending_bytes=1024, backlog_bytes=1024) as lib:
+        lib.initialize()
+        control = StubControl(lib)
+        handled: list[bytes] = []
+        lib.on(RecvOutOfDialogMessage, lambda event: handled.append(event.data))
+
+        async def main() -> bytes:
+            async with lib.async_events(RecvOutOfDialogMessage) as stream:
+                big = RecvOutOfDialogMessage("A", "sip:a@example.com", "B", "sip:b@example.com", "application", "octet-stream", body)
+                control.emit(big)
+                return (await asyncio.wait_for(stream.__anext__(), 10)).data
+
+        assert asyncio.run(main()) == body
+        assert lib.wait_for(RecvOutOfDialogMessage, timeout=10).data == body
+        lib.drain()
+        assert handled == [body]
+        stats = lib.stats
+        assert stats["dropped_events"] == stats["handler_dropped"] == stats["stream_dropped"] == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="maps one small file many times over with Linux's memfd_create")
+def test_a_string_of_2_gib_is_counted_as_dropped_never_given_a_wrapped_length(portsip_lib: PortSIPLib) -> None:
+    """A record holds int32 offsets: a string of 2**31 bytes would have wrapped. The native queue
+    counts such an event as dropped. The string is 32,768 mappings of one 64 KiB file of "A"s
+    (little real memory), then a page of NULs."""
+    import cffi
+
+    from portsip._delivery.native import events_library
+
+    ffi = cffi.FFI()
+    ffi.cdef("""
+        void* mmap(void* addr, size_t length, int prot, int flags, int fd, long offset);
+        int munmap(void* addr, size_t length);
+        int memfd_create(const char* name, unsigned int flags);
+        int ftruncate(int fd, long length);
+        long write(int fd, const void* buf, size_t count);
+        int close(int fd);
+    """)
+    libc = ffi.dlopen(None)
+    chunk, copies = 64 * 1024, 2**31 // (64 * 1024)
+    prot_read, map_shared, map_private, map_anonymous, map_fixed = 1, 1, 2, 0x20, 0x10
+    letters = libc.memfd_create(b"letters", 0)
+    assert letters >= 0 and libc.write(letters, b"A" * chunk, chunk) == chunk
+    total = chunk * (copies + 1)
+    base = libc.mmap(ffi.NULL, total, prot_read, map_private | map_anonymous, -1, 0)  # zeros: the final NULs
+    assert base != ffi.cast("void*", -1)
+    try:
+        address = int(ffi.cast("uintptr_t", base))
+        for k in range(copies):
+            mapped = libc.mmap(ffi.cast("void*", address + k * chunk), chunk, prot_read, map_shared | map_fixed, letters, 0)
+            assert mapped != ffi.cast("void*", -1)
+        handler_type = RecvOutOfDialogMessage.typedef_name
+        native = events_library()
+        handler = portsip_lib._ffi.cast(handler_type, native.handler_address(EVENT_TYPES.index(RecvOutOfDialogMessage)))
+        huge = portsip_lib._ffi.cast("const char*", address)
+        before = portsip_lib.stats
+        index = EVENT_TYPES.index(RecvOutOfDialogMessage)
+        handler(index, portsip_lib._events.routing_id, huge, b"sip:a@example.com", b"", b"", b"text", b"plain", b"x", 1)
+        after = portsip_lib.stats
+        assert after["events_received"] == before["events_received"] + 1
+        assert after["dropped_events"] == before["dropped_events"] + 1
+        assert after["events_queued"] == 0
+    finally:
+        libc.munmap(base, total)
+        libc.close(letters)
