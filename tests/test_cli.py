@@ -7,6 +7,8 @@ import base64
 import ctypes.util
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -122,6 +124,22 @@ def test_python_m_portsip_demo_points_to_the_command(env: dict[str, str]) -> Non
     """The demo module does not import the CLI (no import circle): run as a program, it says what to run."""
     result = subprocess.run([sys.executable, "-m", "portsip.demo"], env=env, capture_output=True, encoding="utf-8", timeout=60, cwd=NEUTRAL)
     assert result.returncode == 1 and "portsip demo" in result.stderr and result.stdout == ""
+
+
+def _manual_examples() -> list[tuple[str, int]]:
+    """(command, stated exit code) for each line of the first sh block of docs/cli.md."""
+    manual = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+    block = re.search(r"```sh\n(.*?)```", manual.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    return [(line, int(stated[1]) if (stated := re.search(r"# exit code (\d+)", line)) else 0) for line in block[1].splitlines()]
+
+
+@pytest.mark.parametrize("line, exit_code", _manual_examples(), ids=lambda v: v.split("#")[0].strip() if isinstance(v, str) else None)
+def test_the_manuals_examples(env: dict[str, str], line: str, exit_code: int) -> None:
+    program, *args = shlex.split(line, comments=True)
+    assert program == "portsip"
+    result = portsip(env, *args, timeout=120)
+    assert result.returncode == exit_code, result.stdout + result.stderr
 
 
 # ---- which library: the stub only when asked, the SDK as PortSIPLib() finds it ---------------------------
@@ -406,6 +424,25 @@ def test_sigterm_closes_the_instance_which_unregisters_and_exits_0(env: dict[str
     assert alice[-1] == "PortSIP_unRegisterServer" and "PortSIP_registerServer" in alice
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no SIGTERM to send to one process")
+def test_sigterm_during_send_closes_the_instance_and_exits_143(env: dict[str, str]) -> None:
+    script = JOURNAL_AT_UNINITIALIZE + 'StubControl(self).script_next_send(200, "OK", delay=30)\nprint("ready", flush=True)\n'
+    process = subprocess.Popen(
+        scripted_command(script, "--stub", "--quiet", "send", "sip:echo@example.com", "hi"),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", cwd=NEUTRAL,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == cli.EXIT_TERMINATED
+        assert process.stderr.read() == "portsip: terminated\n"
+        assert any(line.startswith("journal: alice ") for line in process.stdout.read().splitlines())  # closed
+    finally:
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows sends Ctrl-C to a whole console, not to one process")
 def test_watch_ends_quietly_on_ctrl_c(env: dict[str, str]) -> None:
     process = subprocess.Popen(
@@ -542,3 +579,54 @@ def test_the_echo_user_answers_and_accepts(portsip_lib: PortSIPLib, portsip_stub
         portsip_lib.presence_subscribe(echo.uri)
         assert portsip_lib.wait_for(PresenceOnline).state_text == "Available"
     assert StubControl(portsip_lib).calls_to("PortSIP_sendOutOfDialogMessage")
+
+
+# ---- structure ---------------------------------------------------------------------------------------
+
+
+def _imports(package: Path) -> dict[str, set[str]]:
+    """Module -> the portsip modules it imports, anywhere in its body (a lazy import counts too)."""
+    import ast
+
+    found: dict[str, list[tuple[str, list[str]]]] = {}  # module -> (imported module, names taken from it)
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        base = module.split(".") if parts[-1] == "__init__" else module.split(".")[:-1]
+        imports = found.setdefault(module, [])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imports += [(alias.name, []) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                anchor = base[: len(base) - node.level + 1] if node.level else []
+                imports.append((".".join([*anchor, *(node.module.split(".") if node.module else [])]), [a.name for a in node.names]))
+    graph: dict[str, set[str]] = {}
+    for module, imports in found.items():
+        targets = graph.setdefault(module, set())
+        for origin, names in imports:
+            submodules = [f"{origin}.{name}" for name in names if f"{origin}.{name}" in found]  # "from . import demo"
+            targets.update(submodules or [origin])
+        targets &= set(found) - {module}
+    return graph
+
+
+def test_no_import_circle_through_the_command_line() -> None:
+    """Issue 16: cli and demo never import each other; the test doubles are imported by the CLI, never the reverse."""
+    graph = _imports(Path(cli.__file__).parent)
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            module = todo.pop()
+            if module == goal:
+                return True
+            if module not in seen:
+                seen.add(module)
+                todo.extend(graph.get(module, ()))
+        return False
+
+    mine = ["portsip.cli", "portsip.demo", "portsip._doctor", "portsip._console", "portsip._binary", "portsip._loader",
+            "portsip.testing.echo"]  # fmt: skip
+    for module in mine:
+        assert not any(reaches(imported, module) for imported in graph[module]), f"{module} is in an import circle"
+    assert "portsip.cli" in graph["portsip.__main__"] and not reaches("portsip.demo", "portsip.cli")
