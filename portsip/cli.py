@@ -186,21 +186,28 @@ def _announce(options: argparse.Namespace, text: str) -> None:
         _stderr(f"portsip: {text}")
 
 
+def _stub(options: argparse.Namespace, *, stub_by_default: bool = False) -> str | None:
+    """The stub's path when the options ask for it (--stub; or ``stub_by_default`` and no --library: the demo), else None."""
+    if options.stub and options.library is not None:
+        raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
+    if not (options.stub or (stub_by_default and options.library is None)):
+        return None
+    from .testing import StubBuildError, stub_library_path  # test doubles: only when asked for
+
+    try:
+        return stub_library_path()
+    except StubBuildError as exc:
+        raise CommandError(EXIT_NO_LIBRARY, str(exc)) from None
+
+
 def load_library(options: argparse.Namespace, *, stub_by_default: bool = False) -> Library:
     """Load the library the options ask for (load errors come before anything else) and say which on stderr.
 
-    The stub only with --stub (or ``stub_by_default`` and no --library: the demo); the SDK as
-    PortSIPLib() finds it, by the loader's own resolution.
+    The stub only when asked for; otherwise the SDK as PortSIPLib() finds it, by the loader's own resolution.
     """
-    if options.stub and options.library is not None:
-        raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
-    if options.stub or (stub_by_default and options.library is None):
-        from .testing import StubBuildError, stub_library_path  # test doubles: only when asked for
-
-        try:
-            path = _loader.load_library(stub_library_path()).path
-        except StubBuildError as exc:
-            raise CommandError(EXIT_NO_LIBRARY, str(exc)) from None
+    stub = _stub(options, stub_by_default=stub_by_default)
+    if stub is not None:
+        path = _loader.load_library(stub).path
         _announce(options, f"on the stub library {path}: {_SIMULATED}")
         return Library(path, path, on_stub=True, is_stub=True)
     origin = _loader.resolve(options.library).origin
@@ -406,14 +413,7 @@ def run_presence(options: argparse.Namespace) -> int:
 def run_doctor(options: argparse.Namespace) -> int:
     from . import _doctor
 
-    if options.stub and options.library is not None:
-        raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
-    library = options.library
-    if options.stub:
-        from .testing import stub_library_path  # test doubles: only when asked for
-
-        library = stub_library_path()
-    report = _doctor.diagnose(library)
+    report = _doctor.diagnose(_stub(options) or options.library)
     out = Stdout()
     out.line(json.dumps(report.as_dict(), indent=2) if options.json else report.text())
     out.check()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support import PACKAGE_PARENT, console_script
+from test_loader import sdk_of_another_version
 
 from portsip import _binary, _doctor, _loader, cli
 
@@ -88,15 +89,7 @@ def test_a_library_that_is_not_the_sdk_names_the_missing_count(env: dict[str, st
 def test_a_library_of_another_version_names_what_it_lacks(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, portsip_stub_library: str
 ) -> None:
-    from cffi import FFI
-
-    from portsip import _header
-
-    ffi = FFI()
-    ffi.cdef(_header.cdef_source(_header.read_header(_header.ABI_HEADER)) + "\nint PortSIP_notInThisVersion(void* sdk);")
-    monkeypatch.setattr(_loader, "get_ffi", lambda: ffi)
-    copy = tmp_path / Path(portsip_stub_library).name  # a path not in the loader's cache
-    copy.write_bytes(Path(portsip_stub_library).read_bytes())
+    _, copy = sdk_of_another_version(monkeypatch, tmp_path, portsip_stub_library)
     report = _doctor.diagnose(str(copy))
     assert report.functions_missing == ["PortSIP_notInThisVersion"] and not report.ok
     assert "it exports 182 of the 183 functions of its ABI, 1 missing: another version?" in str(report.problem)

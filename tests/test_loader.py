@@ -85,15 +85,21 @@ def test_a_library_without_the_sdk_functions_names_a_few_and_counts_them() -> No
     assert len(message) < 600, message
 
 
-def test_the_required_functions_are_the_ones_cffi_declares(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, portsip_stub_library: str
-) -> None:
-    # A cdef with one function more than the stub exports: an SDK of another version.
+def sdk_of_another_version(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stub: str) -> tuple[FFI, Path]:
+    """A cdef with one function more than the stub exports (PortSIP_notInThisVersion), and a copy of
+    the stub the loader has not opened yet: as an SDK of another version looks."""
     ffi = FFI()
     ffi.cdef(_header.cdef_source(_header.read_header(_header.ABI_HEADER)) + "\nint PortSIP_notInThisVersion(void* sdk);")
     monkeypatch.setattr(_loader, "get_ffi", lambda: ffi)
-    copy = tmp_path / Path(portsip_stub_library).name  # a path not in the loader's cache
-    shutil.copy(portsip_stub_library, copy)
+    copy = tmp_path / Path(stub).name  # a path not in the loader's cache
+    shutil.copy(stub, copy)
+    return ffi, copy
+
+
+def test_the_required_functions_are_the_ones_cffi_declares(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, portsip_stub_library: str
+) -> None:
+    ffi, copy = sdk_of_another_version(monkeypatch, tmp_path, portsip_stub_library)
     with pytest.raises(LibraryLoadError) as raised:
         load_library(copy)
     assert raised.value.missing == ["PortSIP_notInThisVersion"]
