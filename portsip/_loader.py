@@ -190,10 +190,8 @@ def _dlopen_reason(exc: OSError, candidate: str) -> str:
     text = " ".join(text.split())  # macOS reports on several lines
     if text.startswith(f"{candidate}: "):
         text = text[len(candidate) + 2 :]
-    elif _NOT_OPENED.match(text):  # another file: a library it depends on
-        match = _NOT_OPENED.match(text)
-        assert match is not None
-        return f"a library it depends on is missing: {match['file']} ({match['why']})"
+    elif dependency := _NOT_OPENED.match(text):  # another file: a library it depends on
+        return f"a library it depends on is missing: {dependency['file']} ({dependency['why']})"
     undefined = _UNDEFINED.search(text)
     if undefined:
         return (
@@ -254,24 +252,25 @@ class _DlInfo(ctypes.Structure):
 
 def _file_of(ffi: FFI, lib: Any) -> str | None:
     """The full path of the file a library opened by name came from (dladdr of one of its functions)."""
+    address = None
     for name in dir(lib):
         try:
             function = getattr(lib, name)
-        except AttributeError:
+        except AttributeError:  # not exported
             continue
-        if isinstance(function, int):  # a constant
-            continue
-        try:
-            dladdr = ctypes.CDLL(None).dladdr
-        except (AttributeError, OSError):
-            return None
-        dladdr.argtypes = (ctypes.c_void_p, ctypes.POINTER(_DlInfo))
-        dladdr.restype = ctypes.c_int
-        info = _DlInfo()
-        if dladdr(int(ffi.cast("uintptr_t", function)), ctypes.byref(info)) and info.dli_fname:
-            return os.fsdecode(info.dli_fname)
+        if not isinstance(function, int):  # an int is a constant, not a symbol
+            address = int(ffi.cast("uintptr_t", function))
+            break
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+    except (AttributeError, OSError):
         return None
-    return None
+    dladdr.argtypes = (ctypes.c_void_p, ctypes.POINTER(_DlInfo))
+    dladdr.restype = ctypes.c_int
+    info = _DlInfo()
+    if address is None or not dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+        return None
+    return os.fsdecode(info.dli_fname)
 
 
 def is_stub_library(path: str) -> bool:
