@@ -25,8 +25,10 @@ find_wine() {
         if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return; fi
     done
 }
-if [ -z "$(find_wine)" ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wine64 gcc-mingw-w64-x86-64 unzip >/dev/null
+# (i686: the 32-bit DLL tests/test_windows.py shows portsip doctor, as "a 32-bit DLL in a 64-bit Python")
+if [ -z "$(find_wine)" ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || ! command -v i686-w64-mingw32-gcc >/dev/null 2>&1 ||
+   ! command -v unzip >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 unzip >/dev/null
 fi
 wine=$(find_wine)
 # No Mono or Gecko installers, and no debugger: a crashing program ends at once.
@@ -114,7 +116,7 @@ if counts["tests"] == 0 or counts["failures"] or counts["errors"]:
 EOF
 done
 if [ $# -eq 0 ]; then
-    windows_python -P -m portsip.demo | tee "$work/demo.txt"
+    windows_python -P -m portsip demo | tee "$work/demo.txt"
     grep -q "^Done" "$work/demo.txt"
 fi
 echo "windows: done in $((SECONDS - started)) s"

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
+#: Text encodings of Python that are no charset of a message body (codecs.lookup names): for
+#: domain names (punycode is quadratic on hostile input) and Python literals (they warn).
+_NOT_BODY_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +57,37 @@ class MessageEvent(Event):
 
     @property
     def charset(self) -> str:
-        """The charset named in the sub MIME type (``plain;charset=ISO-8859-1``), else "utf-8"."""
+        """The charset :attr:`text` decodes with: the one the sub MIME type names
+        (``plain;charset=ISO-8859-1``) when it is a text encoding Python knows, else "utf-8".
+
+        Only text encodings count: a network can name any codec, and bytes-to-bytes ones (base64,
+        zlib, rot13), codecs for domain names (idna, punycode) or Python literals (unicode_escape)
+        and unknown names are not charsets of a body.
+        """
         match = _CHARSET.search(self.sub_mime_type)
         if match:
             try:
-                return codecs.lookup(match.group(1)).name
+                codec = codecs.lookup(match.group(1))
             except LookupError:
-                pass  # an unknown charset from the network: fall back to UTF-8, never fail
+                return "utf-8"
+            if codec._is_text_encoding and codec.name not in _NOT_BODY_CHARSETS:
+                return codec.name
         return "utf-8"
 
     @property
     def text(self) -> str:
-        """The body decoded with :attr:`charset`; undecodable bytes are kept as surrogate escapes."""
-        return self.data.decode(self.charset, "surrogateescape")
+        """The body decoded with :attr:`charset`; never raises.
+
+        Bytes that do not fit the charset are kept as surrogate escapes where the codec allows it.
+        When the body does not decode with the charset at all (``utf-16`` with an odd number of
+        bytes, ...), it is decoded as UTF-8 with ``surrogateescape`` instead, as is a body whose
+        charset is not used (see :attr:`charset`): then ``text.encode("utf-8", "surrogateescape")``
+        gives :attr:`data` back exactly. :attr:`data` always holds the exact bytes.
+        """
+        charset = self.charset
+        if charset != "utf-8":
+            try:
+                return self.data.decode(charset, "surrogateescape")
+            except Exception:  # the codec is chosen by the network: whatever it raises, fall back
+                pass
+        return self.data.decode("utf-8", "surrogateescape")

@@ -1,15 +1,17 @@
-"""The ``portsip`` command (also ``python -m portsip``): the demo, and your account from a shell.
+"""The ``portsip`` command (also ``python -m portsip``): your account from a shell, the demo, the doctor.
 
-    portsip demo                     two users follow each other's presence and chat
     portsip send URI TEXT            send one MESSAGE; the exit code is its outcome
     portsip watch [--json]           print every SDK event as it arrives
     portsip presence [URI ...]       follow contacts' presence; --status TEXT sets your own
+    portsip doctor [--json]          which SDK library would load, and why it does not
+    portsip demo                     two users on the stub follow each other's presence and chat
 
-Every command runs on the stub library unless ``--library`` or ``$PORTSIP_SDK_LIBRARY`` names
-the SDK. On the stub the commands have someone to talk to: a second user, ``echo`` in your
-domain, answers every MESSAGE (text/plain or application/json) with the same body, accepts
-every presence subscription with the status "Available", and at the start subscribes to your
-presence and says hello.
+The SDK is found as ``PortSIPLib()`` finds it: ``--library PATH``, else ``$PORTSIP_SDK_LIBRARY``,
+else its default name on the loader's path. ``--stub`` (and the demo) run on the stub library
+instead, and say so: there a second user, ``echo`` in your domain, answers every MESSAGE
+(text/plain or application/json) with the same body, accepts every presence subscription with
+the status "Available", and at the start subscribes to your presence and says hello. Every
+command says on stderr which library it loaded (``--quiet``: not). docs/cli.md is the manual.
 """
 
 from __future__ import annotations
@@ -18,57 +20,65 @@ import argparse
 import base64
 import contextlib
 import dataclasses
-import errno
 import getpass
+import ipaddress
 import json
+import logging
 import os
+import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import NoReturn
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from ._console import make_console_streams_safe
+from . import __version__, _loader
+from ._console import OutputError, Stdout, abandon_stdout, describe_write_error, make_console_streams_safe
 from ._lib import PortSIPLib
-from ._loader import ENV_VAR as LIBRARY_ENV_VAR
 from .enums import PresenceMode, TransportType
-from .errors import ClosedError, InvalidArgumentError, LibraryLoadError, SDKError, SendFailedError
+from .errors import ClosedError, HandlerError, InvalidArgumentError, LibraryLoadError, PortSIPError, SDKError, SendFailedError
 from .events import (
     Event,
     MessageEvent,
     PresenceOffline,
     PresenceOnline,
     PresenceRecvSubscribe,
-    RecvOutOfDialogMessage,
     RegisterFailure,
     RegisterSuccess,
 )
-from .testing._build import StubBuildError
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 EXIT_OK = 0
-EXIT_FAILED = 1  # the message was refused, or the SDK returned an error
+EXIT_FAILED = 1  # the message was refused, the SDK returned an error, or events were lost
 EXIT_USAGE = 2  # bad arguments
 EXIT_NO_LIBRARY = 3  # the SDK library could not be loaded (or the stub not built)
 EXIT_NOT_REGISTERED = 4  # the registration with --server failed
 EXIT_TIMEOUT = 5  # no answer in time
+EXIT_OUTPUT = 6  # stdout could not be written (a full disk, a closed pipe)
 EXIT_INTERRUPTED = 130  # Ctrl-C (ends watch and presence normally, with 0)
+EXIT_TERMINATED = 143  # SIGTERM (ends watch and presence normally, with 0)
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
-  {EXIT_FAILED}    the message was refused, or the SDK returned an error
+  {EXIT_FAILED}    the message was refused, the SDK returned an error, or events were lost
   {EXIT_USAGE}    bad arguments
-  {EXIT_NO_LIBRARY}    the SDK library could not be loaded
+  {EXIT_NO_LIBRARY}    the SDK library could not be loaded (doctor: or it lacks functions)
   {EXIT_NOT_REGISTERED}    the registration with --server failed
   {EXIT_TIMEOUT}    no answer in time
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C; watch and presence end with 0)"""
+  {EXIT_OUTPUT}    stdout could not be written (a full disk, a closed pipe)
+  {EXIT_INTERRUPTED}  interrupted by Ctrl-C (watch and presence end with 0)
+  {EXIT_TERMINATED}  terminated by SIGTERM (watch and presence end with 0)"""
 
 LICENSE_ENV_VAR = "PORTSIP_LICENSE_KEY"
 STUB_DOMAIN = "example.com"
 STUB_USER = "alice"
-ECHO_USER = "echo"
 REGISTER_TIMEOUT = 30.0
+#: Marks what the stub answered, so it is never taken for the SDK's answer.
+STUB_MARK = " [stub]"
 
 
 class CommandError(Exception):
@@ -79,46 +89,49 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (outside watch and presence, which end normally on it)."""
+
+
 # ---- output --------------------------------------------------------------------------------------
 
 
-def event_json(event: Event) -> str:
-    """One JSON object: "event" (the class name), then the fields; bytes in base64, plus "text"
-    (the decoded body) for message events. ASCII only: other characters as \\u escapes, and
-    bytes that were not UTF-8 as \\udcXX (Python's surrogateescape)."""
+def _record(event: Event) -> dict[str, object]:
     record: dict[str, object] = {"event": type(event).__name__}
     for field in dataclasses.fields(event):
         value = getattr(event, field.name)
         record[field.name] = base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
     if isinstance(event, MessageEvent):
         record["text"] = event.text
-    return json.dumps(record)
+    return record
 
 
-def _reader_gone(exc: OSError) -> bool:
-    """Whether a write to stdout failed because its pipe has no reader any more: EPIPE, or on
-    Windows EINVAL, which the C runtime reports for a pipe whose reading end is closed."""
-    return isinstance(exc, BrokenPipeError) or (sys.platform == "win32" and exc.errno == errno.EINVAL)
+def event_json(event: Event) -> str:
+    """One JSON object: "event" (the class name), then the fields; bytes in base64, plus "text"
+    (the decoded body) for message events. ASCII only: other characters as \\u escapes, and
+    bytes that were not UTF-8 as \\udcXX (Python's surrogateescape).
+
+    Never fails: an event JSON cannot hold is still printed, as {"event", "error", "repr"}.
+    """
+    try:
+        return json.dumps(_record(event))
+    except Exception as exc:  # whatever a field holds, the event is printed, not skipped
+        return json.dumps({"event": type(event).__name__, "error": f"not encodable as JSON: {exc}", "repr": repr(event)})
 
 
 class Output:
-    """Lines to stdout from the handler thread; stops quietly if the reader goes away (``| head``)."""
+    """Lines to stdout from the handler thread, up to ``limit``; ends on a write error, a signal, or the limit."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.count = 0
         self.done = threading.Event()
+        self.stdout = Stdout()
 
     def line(self, text: str) -> None:
         if self.done.is_set():
             return
-        try:
-            print(text, flush=True)
-        except OSError as exc:
-            if not _reader_gone(exc):
-                raise
-            # Nobody reads any more: send the rest to devnull so the exit does not complain.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if not self.stdout.line(text):  # stdout failed: stop; the main thread reports it
             self.done.set()
             return
         self.count += 1
@@ -126,10 +139,10 @@ class Output:
             self.done.set()
 
     def wait(self, timeout: float | None) -> None:
-        """Until ``limit`` lines are out, ``timeout`` seconds have passed, or Ctrl-C (see ctrl_c_ends)."""
+        """Until ``limit`` lines are out, ``timeout`` seconds have passed, a write failed, or a signal."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self.done.is_set():
-            # Short waits, so that the Ctrl-C handler runs soon on every platform.
+            # Short waits, so that signal handlers run soon on every platform.
             remaining = 0.2 if deadline is None else min(0.2, deadline - time.monotonic())
             if remaining <= 0:
                 break
@@ -137,23 +150,76 @@ class Output:
         self.done.set()  # nothing after the end is printed
 
     @contextlib.contextmanager
-    def ctrl_c_ends(self) -> Iterator[None]:
-        """Ctrl-C ends the output instead of raising KeyboardInterrupt, so it cannot cut short
-        the SDK's shutdown (an SDK left running would call into a finalizing interpreter)."""
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: self.done.set())
+    def ends_on_signals(self) -> Iterator[None]:
+        """Ctrl-C and SIGTERM (systemd, Docker) end the output instead of raising, so they cannot
+        cut short the SDK's shutdown: the instance still closes (and unregisters)."""
+        previous = {number: signal.signal(number, self._stop) for number in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        self.done.set()
 
 
-# ---- the account, and the stub's echo user ---------------------------------------------------------
+# ---- the library and the account -----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Library:
+    """The library a command runs on."""
+
+    argument: str | None  # what PortSIPLib() is given: None lets it find the SDK its own way
+    path: str  # the file loaded
+    on_stub: bool  # chosen with --stub (or by the demo): the echo user and the stub's default account
+    is_stub: bool  # the file is the stub, however it was chosen: its answers are marked as the stub's
+
+
+_SIMULATED = "simulated answers, nothing reaches a network"
+_ORIGINS = {"argument": "--library", "environment": f"${_loader.ENV_VAR}", "default": "its default name on the loader's path"}
+
+
+def _announce(options: argparse.Namespace, text: str) -> None:
+    if not options.quiet:
+        _stderr(f"portsip: {text}")
+
+
+def _stub(options: argparse.Namespace, *, stub_by_default: bool = False) -> str | None:
+    """The stub's path when the options ask for it (--stub; or ``stub_by_default`` and no --library: the demo), else None."""
+    if options.stub and options.library is not None:
+        raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
+    if not (options.stub or (stub_by_default and options.library is None)):
+        return None
+    from .testing import StubBuildError, stub_library_path  # test doubles: only when asked for
+
+    try:
+        return stub_library_path()
+    except StubBuildError as exc:
+        raise CommandError(EXIT_NO_LIBRARY, str(exc)) from None
+
+
+def load_library(options: argparse.Namespace, *, stub_by_default: bool = False) -> Library:
+    """Load the library the options ask for (load errors come before anything else) and say which on stderr.
+
+    The stub only when asked for; otherwise the SDK as PortSIPLib() finds it, by the loader's own resolution.
+    """
+    stub = _stub(options, stub_by_default=stub_by_default)
+    if stub is not None:
+        path = _loader.load_library(stub).path
+        _announce(options, f"on the stub library {path}: {_SIMULATED}")
+        return Library(path, path, on_stub=True, is_stub=True)
+    origin = _loader.resolve(options.library).origin
+    loaded = _loader.load_library(options.library)
+    is_stub = _loader.is_stub_library(loaded.path)
+    stub_note = f": it is portsip's stub, {_SIMULATED}" if is_stub else ""
+    _announce(options, f"SDK library {loaded.path} (from {_ORIGINS[origin]}){stub_note}")
+    return Library(options.library, loaded.path, on_stub=False, is_stub=is_stub)
 
 
 @dataclasses.dataclass(frozen=True)
 class Account:
-    library: str
-    on_stub: bool
     user: str
     display_name: str
     domain: str
@@ -167,25 +233,12 @@ class Account:
         return f"sip:{self.user}@{self.domain}" if self.domain else f"sip:{self.user}"
 
 
-def library_from(options: argparse.Namespace) -> tuple[str, bool]:
-    """(the SDK library to load, whether it is the stub): --library, $PORTSIP_SDK_LIBRARY, the stub."""
-    library = options.library or os.environ.get(LIBRARY_ENV_VAR)
-    if library:
-        return library, False
-    from .testing import stub_library_path
-
-    return stub_library_path(), True
-
-
-def account_from(options: argparse.Namespace) -> Account:
-    library, on_stub = library_from(options)
+def account_from(options: argparse.Namespace, on_stub: bool) -> Account:
     user = options.user or (STUB_USER if on_stub else None)
     if not user:
-        raise CommandError(EXIT_USAGE, "--user is needed with the SDK library")
+        raise CommandError(EXIT_USAGE, "--user is needed with the SDK library (or --stub to try the command on the stub)")
     domain = options.domain if options.domain is not None else (STUB_DOMAIN if on_stub else "")
     return Account(
-        library=library,
-        on_stub=on_stub,
         user=user,
         display_name=options.display_name,
         domain=domain,
@@ -208,41 +261,25 @@ def _password(options: argparse.Namespace, who: str) -> str:
     return getpass.getpass(f"SIP password for {who}: ")
 
 
-class EchoUser:
-    """echo@<domain> on the stub: answers MESSAGEs with the same body, accepts watchers, says hello."""
-
-    def __init__(self, library: str, domain: str) -> None:
-        self.lib = PortSIPLib(library)
-        self.lib.initialize(local_sip_port=0)
-        self.lib.set_user(ECHO_USER, display_name="Echo", sip_domain=domain)
-        self.lib.add_supported_mime_type("MESSAGE", "application", "json")  # besides text/plain
-        self.lib.on(RecvOutOfDialogMessage, self._answer)
-        self.lib.on(PresenceRecvSubscribe, self._accept)
-
-    def _answer(self, event: RecvOutOfDialogMessage) -> None:
-        with contextlib.suppress(ClosedError):  # the command is ending: no one is left to answer
-            self.lib.send_out_of_dialog_message(event.from_uri, event.mime_type, event.sub_mime_type, event.data)
-
-    def _accept(self, event: PresenceRecvSubscribe) -> None:
-        with contextlib.suppress(ClosedError):
-            self.lib.presence_accept_subscribe(event.subscribe_id)
-            self.lib.set_presence_status(event.subscribe_id, "Available")
-
-    def greet(self, uri: str) -> None:
-        self.lib.presence_subscribe(uri, subject="echo would like to see your status")
-        self.lib.send_out_of_dialog_message(uri, "text", "plain", b"hello from echo")
+@dataclasses.dataclass(frozen=True)
+class Session:
+    lib: PortSIPLib
+    library: Library
+    account: Account
 
 
 @contextlib.contextmanager
-def signed_in(options: argparse.Namespace, prepare: Callable[[PortSIPLib], None] = lambda lib: None) -> Iterator[PortSIPLib]:
+def signed_in(options: argparse.Namespace, prepare: Callable[[PortSIPLib], None] = lambda lib: None) -> Iterator[Session]:
     """An initialized PortSIPLib for the account in ``options``, registered if ``--server``.
 
     ``prepare(lib)`` runs before anything can arrive (install handlers there). On the stub the
-    echo user starts next and greets the account.
+    echo user starts next and greets the account. On leaving, the instance closes (and so
+    unregisters); an exception a handler raised then ends the command (exit 1).
     """
-    account = account_from(options)
+    library = load_library(options)
     with contextlib.ExitStack() as stack:
-        lib = stack.enter_context(PortSIPLib(account.library))
+        lib = stack.enter_context(PortSIPLib(library.argument))
+        account = account_from(options, library.on_stub)
         lib.initialize(transport=account.transport, local_sip_port=account.local_port)
         if os.environ.get(LICENSE_ENV_VAR):
             lib.set_license_key(os.environ[LICENSE_ENV_VAR])
@@ -258,11 +295,14 @@ def signed_in(options: argparse.Namespace, prepare: Callable[[PortSIPLib], None]
         prepare(lib)
         if account.server is not None:
             _register(lib, account)
-        if account.on_stub and account.user != ECHO_USER:
-            echo = EchoUser(account.library, account.domain)
-            stack.callback(echo.lib.close)
-            echo.greet(account.uri)
-        yield lib
+        if library.on_stub:
+            from .testing.echo import ECHO_USER, EchoUser  # test doubles: only on the stub
+
+            if account.user != ECHO_USER:
+                echo = stack.enter_context(EchoUser(library.path, account.domain))
+                echo.greet(account.uri)
+        yield Session(lib, library, account)
+    lib.check_errors()
 
 
 def _register(lib: PortSIPLib, account: Account) -> None:
@@ -277,30 +317,40 @@ def _register(lib: PortSIPLib, account: Account) -> None:
         )
 
 
+def _nothing_lost(lib: PortSIPLib) -> None:
+    """An event the binding had to drop (its budget was full: stdout too slow) was not printed: say so."""
+    dropped = lib.stats.get("dropped_events", 0)
+    if dropped:
+        raise CommandError(EXIT_FAILED, f"{dropped} event(s) were dropped, not printed: stdout was too slow to keep up")
+
+
 # ---- the commands --------------------------------------------------------------------------------
 
 
 def run_demo(options: argparse.Namespace) -> int:
     from . import demo
 
-    demo.run(library_from(options)[0])
+    demo.run(load_library(options, stub_by_default=True).path)
     return EXIT_OK
 
 
 def run_send(options: argparse.Namespace) -> int:
     mime_type, sub_mime_type = options.type
     body = sys.stdin.buffer.read() if options.text == "-" else options.text.encode("utf-8", "surrogateescape")
-    with signed_in(options) as lib:
-        receipt = lib.send_out_of_dialog_message_with_receipt(
+    with signed_in(options) as session:
+        mark = STUB_MARK if session.library.is_stub else ""
+        receipt = session.lib.send_out_of_dialog_message_with_receipt(
             options.to, mime_type, sub_mime_type, body, is_sms=options.sms, timeout=options.timeout
         )
         try:
             receipt.result()
         except TimeoutError:
-            raise CommandError(EXIT_TIMEOUT, f"no answer from {options.to} within {options.timeout:g} s") from None
+            raise CommandError(EXIT_TIMEOUT, f"no answer from {options.to} within {options.timeout:g} s{mark}") from None
         except SendFailedError as failure:
-            raise CommandError(EXIT_FAILED, f"{options.to} refused the message: {failure.code} {failure.reason}") from None
-    print(f"delivered to {options.to}")
+            raise CommandError(EXIT_FAILED, f"{options.to} refused the message: {failure.code} {failure.reason}{mark}") from None
+    out = Stdout()
+    out.line(f"delivered to {options.to}{mark}")
+    out.check()
     return EXIT_OK
 
 
@@ -313,10 +363,12 @@ def run_watch(options: argparse.Namespace) -> int:
         for mime_type, sub_mime_type in options.accept:
             lib.add_supported_mime_type("MESSAGE", mime_type, sub_mime_type)
 
-    with output.ctrl_c_ends(), signed_in(options, prepare) as lib:
+    with output.ends_on_signals(), signed_in(options, prepare) as session:
         for contact in options.subscribe:
-            lib.presence_subscribe(contact)
+            session.lib.presence_subscribe(contact)
         output.wait(options.timeout)
+        output.stdout.check()
+        _nothing_lost(session.lib)
     return EXIT_OK
 
 
@@ -345,15 +397,27 @@ def run_presence(options: argparse.Namespace) -> int:
             else:
                 lib.on(PresenceRecvSubscribe, lambda event: watcher(lib, event))
 
-    with output.ctrl_c_ends(), signed_in(options, prepare) as lib:
+    with output.ends_on_signals(), signed_in(options, prepare) as session:
         if status is not None and options.agent:
-            lib.set_presence_status(0, status)  # presence agent: PUBLISH to the server
+            session.lib.set_presence_status(0, status)  # presence agent: PUBLISH to the server
             if not options.json:
                 output.line(f"published {status!r}")
         for contact in options.contacts:
-            lib.presence_subscribe(contact)
+            session.lib.presence_subscribe(contact)
         output.wait(options.timeout)
+        output.stdout.check()
+        _nothing_lost(session.lib)
     return EXIT_OK
+
+
+def run_doctor(options: argparse.Namespace) -> int:
+    from . import _doctor
+
+    report = _doctor.diagnose(_stub(options) or options.library)
+    out = Stdout()
+    out.line(json.dumps(report.as_dict(), indent=2) if options.json else report.text())
+    out.check()
+    return EXIT_OK if report.ok else EXIT_NO_LIBRARY
 
 
 # ---- the command line ----------------------------------------------------------------------------
@@ -367,9 +431,24 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: "--password x" must not quietly mean "--password-env x".
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
+
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: the usage is one --help away.
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse ignores a failed write, and --help > /dev/full would end with 0.
+        stream = file or sys.stderr
+        try:
+            stream.write(message)
+            getattr(stream, "flush", lambda: None)()
+        except OSError as exc:
+            if stream is sys.stdout:
+                abandon_stdout()
+                raise OutputError(f"cannot write to stdout: {describe_write_error(exc)}") from None
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
@@ -386,18 +465,40 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
     return parse
 
 
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
+
+
 def _server(text: str) -> tuple[str, int]:
-    host, colon, port = text.rpartition(":")
-    if not colon or not port.isdigit() or "]" in port:  # no port: "pbx.example.com", "[::1]"
-        host, port = text, "5060"
-    host = host.strip("[]")
-    if not host or not 0 < int(port) < 65536:
-        raise argparse.ArgumentTypeError(f"not HOST or HOST:PORT: {text!r}")
-    return host, int(port)
+    """HOST, HOST:PORT, [IPv6] or [IPv6]:PORT (an IPv6 address without brackets: no port)."""
+    bad = argparse.ArgumentTypeError(f"not HOST or HOST:PORT: {text!r}")
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise bad
+        port_text = rest[1:] if rest else "5060"
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise bad from None
+    elif text.count(":") > 1:  # a bare IPv6 address
+        try:
+            ipaddress.IPv6Address(text)
+        except ValueError:
+            raise bad from None
+        host, port_text = text, "5060"
+    else:
+        host, colon, port_text = text.partition(":")
+        if not colon:
+            port_text = "5060"
+        if not _HOST_NAME.match(host):
+            raise bad
+    if not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+        raise bad
+    return host, int(port_text)
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"not a port (0 to 65535): {text!r}")
     return int(text)
 
@@ -409,14 +510,34 @@ def _mime(text: str) -> tuple[str, str]:
     return mime_type, sub_mime_type
 
 
-def build_parser() -> argparse.ArgumentParser:
-    library = _Parser(add_help=False)
-    library.add_argument(
-        "--library",
-        metavar="PATH",
-        help=f"the PortSIP SDK library (default: ${LIBRARY_ENV_VAR}, else the stub, built on first use)",
-    )
+def _library_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """--library, --stub and --quiet: before the command (``portsip --stub send``) or after it.
 
+    In a command they default to "not given" (SUPPRESS), so that they do not undo the same
+    option given before the command.
+    """
+    library_default = argparse.SUPPRESS if in_command else None
+    flag_default = argparse.SUPPRESS if in_command else False
+    group = parser.add_argument_group("library")
+    group.add_argument(
+        "--library", metavar="PATH", default=library_default,
+        help=f"the PortSIP SDK library (default: ${_loader.ENV_VAR}, else its default name on the loader's path)",
+    )  # fmt: skip
+    group.add_argument(
+        "--stub", action="store_true", default=flag_default,
+        help="run on portsip's stub library (built on first use), which simulates the SDK: nothing reaches a network",
+    )  # fmt: skip
+    group.add_argument("--quiet", action="store_true", default=flag_default, help="do not say on stderr which library was loaded")
+
+
+def _parents(options: str) -> list[argparse.ArgumentParser]:
+    """The shared options of a command: "library" (--library, --stub, --quiet) or "account" (those and the account's)."""
+    library = _Parser(add_help=False)
+    _library_options(library, in_command=True)
+    if options == "library":
+        return [library]
+    if options != "account":
+        raise ValueError(f"options must be 'library' or 'account', not {options!r}")
     account = _Parser(add_help=False, parents=[library])
     group = account.add_argument_group(
         "account",
@@ -433,33 +554,44 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
     group.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp", help="SIP transport (default: udp)")
     group.add_argument("--local-port", type=_port, default=5060, metavar="PORT", help="local SIP port (default: 5060)")
+    return [account]
 
-    def until(parser: argparse.ArgumentParser, what: str) -> None:
-        parser.add_argument("--count", type=_positive(int), metavar="N", help=f"stop after N {what}")
-        parser.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help="stop after this many seconds")
-        parser.add_argument("--json", action="store_true", help="one JSON object per event (see the README)")
 
+def add_command(
+    commands: argparse._SubParsersAction[Any], name: str, run: Callable[[argparse.Namespace], int], summary: str, options: str
+) -> argparse.ArgumentParser:
+    """Add the command ``name`` with the shared ``options`` ("library" or "account", see :func:`_parents`),
+    its help and the exit codes; ``run(options)`` returns the exit code. A module that brings its own
+    commands calls this with the "commands" subparsers of :func:`build_parser`, and runs on
+    :func:`signed_in` (account commands) or :func:`load_library` like the commands here."""
+    sub: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary, parents=_parents(options), epilog=EXIT_CODES, formatter_class=_Formatter
+    )
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _until(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--count", type=_positive(int), metavar="N", help=f"stop after N {what}")
+    parser.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help="stop after this many seconds")
+    parser.add_argument("--json", action="store_true", help="one JSON object per event (see docs/cli.md)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``portsip`` parser: the command table is the add_command calls below."""
     parser = _Parser(
         prog="portsip",
-        description="The PortSIP SDK from a shell: the demo, and your account's messages and presence. "
-        f"Every command runs on the stub library unless --library or ${LIBRARY_ENV_VAR} names the SDK.",
+        description="The PortSIP SDK from a shell: your account's messages and presence, the doctor, the demo. "
+        f"The SDK is found as PortSIPLib() finds it (--library, ${_loader.ENV_VAR}, its default name); "
+        "--stub runs on portsip's stub library instead. Every command says on stderr which library it loaded.",
         epilog=EXIT_CODES,
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"portsip {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    _library_options(parser, in_command=False)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, dest="command")
 
-    def command(name: str, run: Callable[[argparse.Namespace], int], summary: str, parents: list[_Parser]) -> _Parser:
-        sub: _Parser = commands.add_parser(
-            name, help=summary, description=summary, parents=parents, epilog=EXIT_CODES,
-            formatter_class=_Formatter,
-        )
-        sub.set_defaults(run=run)
-        return sub
-
-    command("demo", run_demo, "two users on one SDK library follow each other's presence and chat", [library])
-
-    send = command("send", run_send, "send one MESSAGE and wait for its outcome", [account])
+    send = add_command(commands, "send", run_send, "send one MESSAGE and wait for its outcome", "account")
     send.add_argument("to", metavar="URI", help="the recipient, e.g. sip:echo@example.com")
     send.add_argument("text", metavar="TEXT", help="the body (sent as UTF-8); - reads bytes from stdin")
     send.add_argument("--type", type=_mime, default=("text", "plain"), metavar="TYPE/SUB", help="MIME type (default: text/plain)")
@@ -468,19 +600,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="wait this long for the outcome (default: 30)"
     )
 
-    watch = command("watch", run_watch, "print every SDK event until Ctrl-C (or --count / --timeout)", [account])
+    watch = add_command(commands, "watch", run_watch, "print every SDK event until Ctrl-C or SIGTERM (or --count / --timeout)", "account")
     watch.add_argument("--subscribe", action="append", default=[], metavar="URI", help="also follow this contact's presence (repeatable)")
     watch.add_argument(
         "--accept", action="append", type=_mime, default=[], metavar="TYPE/SUB",
         help="also receive MESSAGE bodies of this type, e.g. application/json (repeatable)",
-    )
-    until(watch, "events")
+    )  # fmt: skip
+    _until(watch, "events")
 
-    presence = command("presence", run_presence, "follow contacts' presence, and set your own status", [account])
+    presence = add_command(commands, "presence", run_presence, "follow contacts' presence, and set your own status", "account")
     presence.add_argument("contacts", nargs="*", metavar="URI", help="contacts to follow")
     presence.add_argument("--status", metavar="TEXT", help='your status for those who watch you ("Offline" appears offline)')
     presence.add_argument("--agent", action="store_true", help="presence-agent mode: PUBLISH --status to the server")
-    until(presence, "lines")
+    _until(presence, "lines")
+
+    doctor = add_command(
+        commands, "doctor", run_doctor, "which SDK library would load and why, and what stops it: run this first", "library"
+    )
+    doctor.add_argument("--json", action="store_true", help="one JSON object")
+
+    add_command(commands, "demo", run_demo, "two users on the stub (or --library) follow each other's presence and chat", "library")
     return parser
 
 
@@ -492,30 +631,84 @@ def _load_failure(exc: LibraryLoadError) -> str:
     return str(exc)
 
 
+def _stderr(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr is gone too: the exit code is all that is left
+        pass
+
+
 def _fail(exit_code: int, message: str) -> int:
-    print(f"portsip: {message}", file=sys.stderr)
+    _stderr(f"portsip: {message}")
     return exit_code
+
+
+class _OneLineFormatter(logging.Formatter):
+    """The binding's log records (a handler that raised, dropped events) as one line each, no traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"portsip: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f": {record.exc_info[1]!r}"
+        return " ".join(text.split())
+
+
+@contextlib.contextmanager
+def _command_environment() -> Iterator[None]:
+    """One-line log records on stderr, and SIGTERM as an exception that closes what is open."""
+    logger = logging.getLogger("portsip")
+    handler: logging.Handler | None = None
+    if not logger.handlers:  # the command's own process: nobody configured logging
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_OneLineFormatter())
+        logger.addHandler(handler)
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if handler is not None:
+            logger.removeHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     make_console_streams_safe()  # a cp1252 or cp437 console cannot show every character events carry
-    options = build_parser().parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = options.run
     try:
-        return run(options)
-    except CommandError as exc:
-        return _fail(exc.exit_code, str(exc))
+        try:
+            options = build_parser().parse_args(argv)
+        except SystemExit as exc:  # after --help, --version or a usage error, all printed
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        run: Callable[[argparse.Namespace], int] = options.run
+        with _command_environment():
+            return run(options)
+    except OutputError as exc:
+        return _fail(EXIT_OUTPUT, str(exc))
     except LibraryLoadError as exc:
         return _fail(EXIT_NO_LIBRARY, _load_failure(exc))
-    except StubBuildError as exc:
-        return _fail(EXIT_NO_LIBRARY, str(exc))
+    except OSError as exc:  # not stdout (its writes raise OutputError): a file or socket of the SDK's
+        return _fail(EXIT_FAILED, str(exc))
+    except CommandError as exc:
+        return _fail(exc.exit_code, str(exc))
+    except HandlerError as exc:
+        return _fail(EXIT_FAILED, f"{exc}")
     except InvalidArgumentError as exc:  # the SDK refused an argument: the caller's to fix
         return _fail(EXIT_USAGE, str(exc))
-    except SDKError as exc:
+    except (SDKError, PortSIPError) as exc:
         return _fail(EXIT_FAILED, str(exc))
     except (TypeError, ValueError) as exc:  # an argument the binding refused before calling C
         return _fail(EXIT_USAGE, str(exc))
     except KeyboardInterrupt:
         return _fail(EXIT_INTERRUPTED, "interrupted")
+    except Terminated:
+        return _fail(EXIT_TERMINATED, "terminated")
 
+
+def demo_main(argv: Sequence[str] | None = None) -> int:
+    """``portsip-demo``: the same as ``portsip demo``."""
+    return main(["demo", *(sys.argv[1:] if argv is None else argv)])

@@ -1,19 +1,22 @@
 """Demo: two PortSIP instances follow each other's presence and chat.
 
-    portsip demo            (also: portsip-demo, python -m portsip.demo)
+    portsip demo            (also: portsip-demo, python -m portsip demo)
 
 Alice and Bob each get a PortSIPLib on the stub (built on first use with the system C
 compiler). Alice watches Bob's presence, Bob accepts and publishes a status, and they
 exchange messages; every SDK event prints as the typed object it arrives as. Both users live
 in this one process: for your own account, use ``portsip send``, ``watch`` and ``presence``.
+
+This module only plays the demo (:func:`run`); the command line (portsip.cli) chooses the
+library, says which on stderr and handles the errors.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 
-from . import PortSIPLib, SIPCallbackEvents
+from ._console import Stdout
+from ._lib import PortSIPLib
 from .events import (
     Event,
     PresenceOffline,
@@ -22,42 +25,51 @@ from .events import (
     RecvOutOfDialogMessage,
     RegisterSuccess,
     SendOutOfDialogMessageSuccess,
+    SIPCallbackEvents,
 )
 
 DOMAIN = "example.com"
-_print_lock = threading.Lock()
 
 
-def show(who: str, event: Event) -> None:
-    with _print_lock:
-        print(f"  {who:>5} <- {event!r}", flush=True)
+class Screen:
+    """The demo's output: events from the handler threads, steps from the main thread."""
 
+    def __init__(self, out: Stdout) -> None:
+        self.out = out
 
-def step(text: str, *libs: PortSIPLib) -> None:
-    for lib in libs:
-        lib.drain()  # let the handlers print what arrived so far, so the output reads in order
-    if text:
-        with _print_lock:
-            print(text, flush=True)
+    def show(self, who: str, event: Event) -> None:
+        self.out.line(f"  {who:>5} <- {event!r}")  # on a handler thread: never raises
+
+    def step(self, text: str, *libs: PortSIPLib) -> None:
+        """Print ``text`` after what the handlers of ``libs`` have to print so far (so the output
+        reads in order); stop the demo (OutputError) if stdout cannot be written."""
+        for lib in libs:
+            lib.drain()
+        if text:
+            self.out.line(text)
+        self.out.check()
 
 
 class AliceEvents(SIPCallbackEvents):
     """Alice handles events the .NET way: by overriding on_<event> methods."""
 
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+
     def on_register_success(self, event: RegisterSuccess) -> None:
-        show("alice", event)
+        self.screen.show("alice", event)
 
     def on_presence_online(self, event: PresenceOnline) -> None:
-        show("alice", event)
+        self.screen.show("alice", event)
 
     def on_presence_offline(self, event: PresenceOffline) -> None:
-        show("alice", event)
+        self.screen.show("alice", event)
 
     def on_recv_out_of_dialog_message(self, event: RecvOutOfDialogMessage) -> None:
-        show("alice", event)
+        self.screen.show("alice", event)
 
     def on_send_out_of_dialog_message_success(self, event: SendOutOfDialogMessageSuccess) -> None:
-        show("alice", event)
+        self.screen.show("alice", event)
 
 
 def make_user(library: str, user: str, display_name: str, port: int) -> PortSIPLib:
@@ -67,12 +79,16 @@ def make_user(library: str, user: str, display_name: str, port: int) -> PortSIPL
     return lib
 
 
-def run(library: str) -> None:
-    """Play the demo on the SDK library at ``library`` (e.g. the stub's path)."""
+def run(library: str, out: Stdout | None = None) -> None:
+    """Play the demo on the SDK library at ``library`` (e.g. the stub's path), printing to ``out``.
+
+    Raises portsip._console.OutputError as soon as stdout cannot be written (``| head -1``).
+    """
+    screen = Screen(out or Stdout())
+    step = screen.step
     with make_user(library, "alice", "Alice", 5070) as alice, make_user(library, "bob", "Bob", 5080) as bob:
-        print(f"SDK library: {alice.library_path}")
-        alice.attach(AliceEvents())
-        bob.on(Event, lambda event: show("bob", event))  # Bob prints every event he gets
+        alice.attach(AliceEvents(screen))
+        bob.on(Event, lambda event: screen.show("bob", event))  # Bob prints every event he gets
 
         step("1. Both register")
         for lib in (alice, bob):
@@ -99,15 +115,10 @@ def run(library: str) -> None:
         step("", alice, bob)
         alice.check_errors()
         bob.check_errors()
-    print("Done: both instances closed.")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``portsip-demo`` and ``python -m portsip.demo``: the same as ``portsip demo``."""
-    from .cli import main as cli_main
-
-    return cli_main(["demo", *(sys.argv[1:] if argv is None else argv)])
+    step("Done: both instances closed.")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # The demo's command line is the portsip command's (library choice, errors): this module does
+    # not import it, so that the two never import each other.
+    sys.exit("run the demo with: portsip demo (or portsip-demo, or python -m portsip demo)")

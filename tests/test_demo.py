@@ -22,7 +22,7 @@ from portsip import demo
 )
 def test_demo_runs(portsip_stub_library: str, encoding: str, coffee: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "import sys, portsip.demo; sys.exit(portsip.demo.main(sys.argv[1:]))", "--library", portsip_stub_library],
+        [sys.executable, "-m", "portsip", "demo", "--library", portsip_stub_library],
         capture_output=True,
         timeout=120,
         cwd=str(Path(demo.__file__).parent.parent),
@@ -30,6 +30,8 @@ def test_demo_runs(portsip_stub_library: str, encoding: str, coffee: str) -> Non
     )
     stdout, stderr = result.stdout.decode(encoding), result.stderr.decode(encoding, "replace")
     assert result.returncode == 0, stderr
+    stub_note = "it is portsip's stub, simulated answers, nothing reaches a network"
+    assert stderr.splitlines() == [f"portsip: SDK library {portsip_stub_library} (from --library): {stub_note}"]
     for expected in ("RegisterSuccess(", "PresenceRecvSubscribe(", "PresenceOnline(", "state_text='Available'",
                      "RecvOutOfDialogMessage(", f"Bob reads: 'Hi Bob! {coffee}?'", "PresenceOffline(", "Done"):
         assert expected in stdout, stdout

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ctypes.util
 import os
 import shutil
+import struct
 import sys
 from pathlib import Path
 
 import pytest
 from cffi import FFI
 
-from portsip import LibraryLoadError, PortSIPLib, _header, _loader
+from portsip import LibraryLoadError, PortSIPLib, _binary, _header, _loader
 from portsip._loader import ENV_VAR, SHOWN_MISSING, default_names, load_library
 
 
@@ -82,17 +83,82 @@ def test_a_library_without_the_sdk_functions_names_a_few_and_counts_them() -> No
     assert len(message) < 600, message
 
 
-def test_the_required_functions_are_the_ones_cffi_declares(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, portsip_stub_library: str
-) -> None:
-    # A cdef with one function more than the stub exports: an SDK of another version.
+def sdk_of_another_version(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stub: str) -> tuple[FFI, Path]:
+    """A cdef with one function more than the stub exports (PortSIP_notInThisVersion), and a copy of
+    the stub the loader has not opened yet: as an SDK of another version looks."""
     ffi = FFI()
     ffi.cdef(_header.cdef_source(_header.read_header(_header.ABI_HEADER)) + "\nint PortSIP_notInThisVersion(void* sdk);")
     monkeypatch.setattr(_loader, "get_ffi", lambda: ffi)
-    copy = tmp_path / Path(portsip_stub_library).name  # a path not in the loader's cache
-    shutil.copy(portsip_stub_library, copy)
+    copy = tmp_path / Path(stub).name  # a path not in the loader's cache
+    shutil.copy(stub, copy)
+    return ffi, copy
+
+
+def test_the_required_functions_are_the_ones_cffi_declares(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, portsip_stub_library: str
+) -> None:
+    ffi, copy = sdk_of_another_version(monkeypatch, tmp_path, portsip_stub_library)
     with pytest.raises(LibraryLoadError) as raised:
         load_library(copy)
     assert raised.value.missing == ["PortSIP_notInThisVersion"]
     assert f"lacks 1 of the {len(dir(ffi.dlopen(str(copy))))} functions" in str(raised.value)
     assert "another version of the SDK" in str(raised.value)
+
+
+# ---- one clear sentence per failure (issue 12) -----------------------------------------------------------
+
+
+def test_an_empty_path_is_one_clear_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(LibraryLoadError) as raised:
+        PortSIPLib("")
+    assert str(raised.value) == f"the library path is empty: give the path of the SDK library file ({default_names()[0]})"
+    assert raised.value.tried == []
+
+
+def test_an_empty_variable_is_an_error_not_a_reason_to_look_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, "")  # an unset CI variable expands to that
+    with pytest.raises(LibraryLoadError, match=r"^\$PORTSIP_SDK_LIBRARY is set but empty: set it to the path"):
+        PortSIPLib()
+
+
+def test_the_resolution_says_where_the_candidates_come_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, "/opt/sdk/libportsip_sdk.so")
+    assert _loader.resolve("/x/lib.so") == _loader.Resolution("argument", ("/x/lib.so",))
+    assert _loader.resolve() == _loader.Resolution("environment", ("/opt/sdk/libportsip_sdk.so",))
+    monkeypatch.delenv(ENV_VAR)
+    default = _loader.resolve()
+    assert default.origin == "default" and default.candidates[0] == default_names()[0]
+    assert default.source == "the platform's default names"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows' own errors are tested in test_windows.py")
+def test_no_cffi_noise_in_load_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    garbage = tmp_path / "garbage.so"
+    garbage.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x03\x00" + struct.pack("<H", _host_elf_machine()) + bytes(4))
+    for library in ("libportsip_sdk.so", "libportsip_nothing_like_it.so.1", str(garbage)):
+        with pytest.raises(LibraryLoadError) as raised:
+            load_library(library)
+        assert "Additionally" not in str(raised.value) and "ctypes.util" not in str(raised.value), str(raised.value)
+        assert f"cannot load library '{library}'" not in str(raised.value)
+
+
+def _host_elf_machine() -> int:
+    return {"x86_64": 62, "x86": 3, "aarch64": 183, "arm": 40}.get(_binary.python_arch().name, 62)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the loader's search path of glibc")
+def test_not_found_names_the_folders_searched_and_a_copy_it_cannot_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(tmp_path))
+    with pytest.raises(LibraryLoadError) as raised:
+        load_library()
+    assert f"libportsip_sdk.so: not found in the loader's search path ({tmp_path}, " in str(raised.value)
+    # A copy the loader skips (built for another architecture) is what the user is looking for: name it.
+    other = 183 if _binary.python_arch().name != "aarch64" else 62
+    (tmp_path / "libportsip_sdk.so").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x03\x00" + struct.pack("<H", other) + bytes(44))
+    with pytest.raises(LibraryLoadError) as raised:
+        load_library()
+    assert f"found {tmp_path / 'libportsip_sdk.so'}, but it is an " in str(raised.value)
+    assert f"library in an {_binary.python_arch()} Python" in str(raised.value)

@@ -124,6 +124,25 @@ def test_a_dll_for_another_architecture_is_named(tmp_path: Path, test_dlls: Path
     assert f"{windows_dlls.DEPENDENCY} is built for 32-bit x86, but this Python is 64-bit" in message, message
 
 
+def test_a_32_bit_sdk_in_a_64_bit_python_is_said_in_words(tmp_path: Path, test_dlls: Path) -> None:
+    """What a licensee sees with the x86 SDK in an x64 Python: `portsip doctor` and the load error say it in words."""
+    dll = test_dlls / windows_dlls.SDK_32BIT
+    if not dll.is_file():
+        if os.environ.get(windows_dlls.ENV_DIR):  # CI built the DLLs: this one must be there
+            pytest.fail(f"{dll} is missing: .ci/windows.sh builds it with {windows_dlls.MINGW_I686_CC}")
+        pytest.skip(f"no 32-bit DLL: needs {windows_dlls.MINGW_I686_CC}")
+    if struct.calcsize("P") != 8:
+        pytest.skip("a 32-bit Python loads it")
+    folder = sdk_folder(tmp_path, test_dlls, windows_dlls.SDK_32BIT)
+    result = subprocess.run(
+        [sys.executable, "-m", "portsip", "doctor", "--library", str(folder / windows_dlls.SDK_32BIT)],
+        capture_output=True, text=True, encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "a 32-bit DLL in a 64-bit Python; use one built for Windows x86_64 (64-bit)" in result.stdout, result.stdout
+    assert load_in_a_new_process(str(folder / windows_dlls.SDK_32BIT), cwd=tmp_path).startswith("error: ")
+
+
 @pytest.mark.skipif(not os.environ.get("PORTSIP_EXPECT_PACKAGED_STUB"), reason="portsip not installed from the Windows wheel")
 def test_the_wheel_stub_works_without_a_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PORTSIP_STUB_LIBRARY", raising=False)

@@ -131,8 +131,12 @@ def render_reference(
     sections: dict[str, list[Declaration]] = {}
     for function in functions:
         sections.setdefault(function.section or "Other functions", []).append(function)
-    with_method = sum(1 for f in functions if mapped[f.name])
-    missing = [f.name for f in functions if not mapped[f.name] and f.name not in setters]
+    # The SDK's own functions (PortSIP_*) apart from the dispatcher's (PSCallback_*), so the count
+    # matches the "140 functions" a licensee knows from the vendor's manual.
+    sdk = [f for f in functions if f.name.startswith("PortSIP_")]
+    dispatcher = [f for f in functions if not f.name.startswith("PortSIP_") and f.name not in setters]
+    with_method = sum(1 for f in sdk if mapped[f.name])
+    missing = [f.name for f in sdk if not mapped[f.name]]
 
     out = [
         "# Reference: the SDK's C functions and callbacks, and their Python names",
@@ -144,8 +148,10 @@ def render_reference(
         "it differs from what they imply. Python names are the vendor's in snake_case; `lib` is a",
         "`portsip.PortSIPLib`. The SDK handle (`void* sdk`) and a buffer's length are implicit in Python.",
         "",
-        f"{len(functions)} functions: {with_method} called by a Python method, {len(setters)} callback setters that",
-        f"`PortSIPLib()` installs, {len(missing)} not in the Python API yet. {len(specs)} callbacks, each an event class.",
+        f"{len(functions)} functions: the SDK's {len(sdk)} `PortSIP_*` functions ({with_method} called by a Python method,",
+        f"{len(missing)} not in the Python API yet), and {len(dispatcher) + len(setters)} `PSCallback_*` functions of the callback",
+        f"dispatcher ({len(dispatcher)} that `PortSIPLib()` and `close()` call, {len(setters)} callback setters that `PortSIPLib()`",
+        f"installs). {len(specs)} callbacks, each an event class.",
         "",
         "## Functions",
         "",

@@ -37,8 +37,9 @@ from .._lib import PortSIPLib
 from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
+from .echo import EchoUser
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory"]
+__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory", "EchoUser"]
 
 #: The SIP domain of the users the pytest fixtures make.
 DOMAIN = "example.com"
