@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 import cffi
 
 from . import __version__, _binary, _cbuild, _loader
+from ._delivery import native
 from .errors import LibraryLoadError, PortSIPError
 
 #: The ABI the binding is written against (native/portsip_abi.h).
@@ -28,7 +29,6 @@ ABI_VERSION = "v17.1"
 #: Missing functions the text report names (the JSON lists them all).
 SHOWN_MISSING = 10
 #: The environment variable that points the binding at another native event library (a sanitizer build).
-EVENTS_ENV_VAR = "PORTSIP_EVENTS_LIBRARY"
 
 
 @dataclass
@@ -125,13 +125,14 @@ def _sdk_version(library: str | None) -> str:
 
 
 def _events_library() -> str:
-    packaged = _cbuild.packaged_library("portsip_events")
-    configured = os.environ.get(EVENTS_ENV_VAR)
-    if configured:
-        return f"{configured} (from ${EVENTS_ENV_VAR})"
-    if packaged:
-        return f"{packaged} (prebuilt in the package)"
-    return f"{_cbuild.library_filename('portsip_events')} is not in the package: it was installed without a C compiler"
+    configured = os.environ.get(native.ENV_LIBRARY)
+    packaged = native.packaged_library()
+    where = f"{configured} (from ${native.ENV_LIBRARY})" if configured else f"{packaged} (in the package)" if packaged else ""
+    try:
+        native.events_library()
+    except LibraryLoadError as exc:
+        return f"{where}: {exc}" if where else str(exc)
+    return where
 
 
 def _stub_library() -> str:
