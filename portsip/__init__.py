@@ -5,9 +5,10 @@
 :mod:`portsip.testing` instead of the proprietary SDK.
 """
 
-from . import events
+from . import bodies, events
 from ._lib import PortSIPLib
 from ._receipts import Receipt
+from .chat import Chat, ChatMessage, ChatNotification, ChatReceipt, ComposingState, NotificationError
 from .enums import (
     AudioCodec,
     AudioFileFormat,
@@ -40,12 +41,24 @@ from .errors import (
 )
 from .events import Event, SIPCallbackEvents
 from .media import AudioStatistics, VideoCaptureDevice, VideoStatistics
+from .roster import Contact, Roster, RosterSnapshot, Watcher
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PortSIPLib",
     "Receipt",
+    "Roster",
+    "Contact",
+    "Watcher",
+    "RosterSnapshot",
+    "Chat",
+    "ChatMessage",
+    "ChatReceipt",
+    "ChatNotification",
+    "ComposingState",
+    "NotificationError",
+    "bodies",
     "SIPCallbackEvents",
     "Event",
     "events",
