@@ -336,8 +336,7 @@ class Roster:
             return None
 
         with self._lock:
-            if _find(self._contacts, key) is None:
-                raise KeyError(uri)
+            check()  # raises now for an unknown contact or a closed roster
         return check
 
     # ---- watchers and your status ----------------------------------------------------------------
