@@ -33,13 +33,11 @@ from . import __version__
 from ._console import make_console_streams_safe
 from ._lib import PortSIPLib
 from ._loader import ENV_VAR as LIBRARY_ENV_VAR
-from .enums import PresenceMode, TransportType
+from .enums import TransportType
 from .errors import ClosedError, InvalidArgumentError, LibraryLoadError, SDKError, SendFailedError
 from .events import (
     Event,
     MessageEvent,
-    PresenceOffline,
-    PresenceOnline,
     PresenceRecvSubscribe,
     RecvOutOfDialogMessage,
     RegisterFailure,
@@ -320,42 +318,6 @@ def run_watch(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_presence(options: argparse.Namespace) -> int:
-    if not options.contacts and options.status is None:
-        raise CommandError(EXIT_USAGE, "give a contact to follow, or --status TEXT, or both")
-    output = Output(options.count)
-    status = options.status
-
-    def watcher(lib: PortSIPLib, event: PresenceRecvSubscribe) -> None:
-        with contextlib.suppress(ClosedError):  # a watcher that came as the command ended
-            lib.presence_accept_subscribe(event.subscribe_id)
-            lib.set_presence_status(event.subscribe_id, status)
-        output.line(event_json(event) if options.json else f"{event.from_uri} watches you: sent {status!r}")
-
-    def prepare(lib: PortSIPLib) -> None:
-        if options.json:
-            lib.on(PresenceOnline, lambda event: output.line(event_json(event)))
-            lib.on(PresenceOffline, lambda event: output.line(event_json(event)))
-        else:
-            lib.on(PresenceOnline, lambda event: output.line(f"{event.from_uri} is online: {event.state_text!r}"))
-            lib.on(PresenceOffline, lambda event: output.line(f"{event.from_uri} is offline"))
-        if status is not None:
-            if options.agent:
-                lib.set_presence_mode(PresenceMode.AGENT)
-            else:
-                lib.on(PresenceRecvSubscribe, lambda event: watcher(lib, event))
-
-    with output.ctrl_c_ends(), signed_in(options, prepare) as lib:
-        if status is not None and options.agent:
-            lib.set_presence_status(0, status)  # presence agent: PUBLISH to the server
-            if not options.json:
-                output.line(f"published {status!r}")
-        for contact in options.contacts:
-            lib.presence_subscribe(contact)
-        output.wait(options.timeout)
-    return EXIT_OK
-
-
 # ---- the command line ----------------------------------------------------------------------------
 
 
@@ -476,11 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     until(watch, "events")
 
-    presence = command("presence", run_presence, "follow contacts' presence, and set your own status", [account])
-    presence.add_argument("contacts", nargs="*", metavar="URI", help="contacts to follow")
-    presence.add_argument("--status", metavar="TEXT", help='your status for those who watch you ("Offline" appears offline)')
-    presence.add_argument("--agent", action="store_true", help="presence-agent mode: PUBLISH --status to the server")
-    until(presence, "lines")
+    from ._cli_im import add_commands  # presence (the roster) and chat
+
+    add_commands(commands, [account], epilog=EXIT_CODES, formatter_class=_Formatter)
     return parser
 
 

@@ -295,12 +295,3 @@ def test_presence_follows_contacts_and_answers_watchers(env: dict[str, str]) -> 
         "sip:echo@example.com watches you: sent 'Busy'",
         "sip:nobody@example.com is offline",
     ]
-
-
-def test_presence_json_and_agent_mode(env: dict[str, str]) -> None:
-    result = portsip(env, "presence", "--json", "sip:echo@example.com", "--count", "1")
-    assert json.loads(result.stdout) == {
-        "event": "PresenceOnline", "from_display_name": "Echo", "from_uri": "sip:echo@example.com", "state_text": "Available",
-    }
-    result = portsip(env, "presence", "--agent", "--status", "Away", "--count", "1")
-    assert (result.returncode, result.stdout) == (0, "published 'Away'\n")
