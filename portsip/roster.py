@@ -23,6 +23,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal, TypeAlias, TypeVar
@@ -44,7 +45,9 @@ SubscriptionState: TypeAlias = Literal["pending", "active", "terminated"]
 WatcherState: TypeAlias = Literal["pending", "active", "refused", "terminated"]
 #: Who may watch you: everyone (True), no one (False), the URIs listed, or a function of the
 #: request that returns True (accept), False (refuse) or None (decide later: accept_watcher()).
-AcceptPolicy: TypeAlias = "bool | Iterable[str] | Callable[[PresenceRecvSubscribe], bool | None]"
+AcceptPolicy: TypeAlias = (
+    "bool | list[str] | tuple[str, ...] | AbstractSet[str] | Callable[[PresenceRecvSubscribe], bool | None]"  # a str is refused
+)
 
 _Key = tuple[str, str]
 _MAX_WAIT = 7 * 86_400.0
