@@ -34,6 +34,20 @@ def check_timeout(timeout: float) -> float:
     return _args.seconds("timeout", timeout)
 
 
+def call_each(callbacks: list[Callable[[T], object]], items: list[T]) -> None:
+    """Call every callback with every item, in order, even when one raises; then raise the first
+    exception (in a handler, the binding records it for ``check_errors``)."""
+    first: Exception | None = None
+    for item in items:
+        for callback in callbacks:
+            try:
+                callback(item)
+            except Exception as exc:
+                first = first or exc
+    if first is not None:
+        raise first
+
+
 class Waiters:
     """A lock for some state, and the threads and asyncio tasks waiting for it to change."""
 

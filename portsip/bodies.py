@@ -185,10 +185,13 @@ def _parse_xml(data: bytes, what: str) -> _Element:
     return roots[0]
 
 
-def _expect_root(root: _Element, namespace: str, local: str, what: str) -> None:
+def _read_document(data: bytes, what: str, namespace: str, local: str) -> _Element:
+    """The document element of ``data``, which must be ``<local>`` in ``namespace``."""
+    root = _parse_xml(data, what)
     if root.name != f"{namespace} {local}":
         raise BodyError(f"{what}: the document element is {root.name.split(' ')[-1]!r} in "
                         f"{root.name.rpartition(' ')[0] or 'no namespace'!r}, not <{local}> in {namespace!r}")
+    return root
 
 
 # XML 1.0 Char: what a document can carry at all.
@@ -275,8 +278,7 @@ class IsComposing:
     @classmethod
     def from_xml(cls, data: bytes) -> IsComposing:
         what = "isComposing"
-        root = _parse_xml(data, what)
-        _expect_root(root, _ISCOMPOSING_XML, "isComposing", what)
+        root = _read_document(data, what, _ISCOMPOSING_XML, "isComposing")
         state = root.token(_ISCOMPOSING_XML, "state", what)
         if state not in ("active", "idle"):
             raise BodyError(f'{what}: <state> must be "active" or "idle", not {state!r}')
@@ -356,8 +358,7 @@ class ImdnNotification:
     @classmethod
     def from_xml(cls, data: bytes) -> ImdnNotification:
         what = "IMDN"
-        root = _parse_xml(data, what)
-        _expect_root(root, _IMDN_XML, "imdn", what)
+        root = _read_document(data, what, _IMDN_XML, "imdn")
         message_id = root.token(_IMDN_XML, "message-id", what)
         date_time = root.token(_IMDN_XML, "datetime", what)
         if not message_id or not date_time:
@@ -772,8 +773,7 @@ class Pidf:
     @classmethod
     def from_xml(cls, data: bytes) -> Pidf:
         what = "PIDF"
-        root = _parse_xml(data, what)
-        _expect_root(root, _PIDF_XML, "presence", what)
+        root = _read_document(data, what, _PIDF_XML, "presence")
         entity = root.attributes.get("entity")
         if not entity:
             raise BodyError(f"{what}: <presence> has no entity")

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Generic, Literal, TypeVar
 
 from . import _args
-from ._changes import Timers, Waiters, check_timeout
+from ._changes import Timers, Waiters, call_each, check_timeout
 from ._lib import PortSIPLib
 from ._receipts import DEFAULT_RECEIPT_TIMEOUT, Receipt
 from ._receipts import contact as _sip_key
@@ -580,16 +580,8 @@ class Chat:
             return
         with self._lock:
             functions = list(callbacks)
-        first: BaseException | None = None
         with self._callback_lock:
-            for item in items:
-                for fn in functions:
-                    try:
-                        fn(item)
-                    except Exception as exc:
-                        first = first or exc
-        if first is not None:
-            raise first
+            call_each(functions, items)
 
     def _usable(self, what: str) -> None:
         if self._closed:

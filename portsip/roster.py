@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal, TypeAlias, TypeVar
 
 from . import _args
-from ._changes import Timers, Waiters, check_timeout
+from ._changes import Timers, Waiters, call_each, check_timeout
 from ._lib import PortSIPLib
 from ._receipts import contact as _sip_key
 from .enums import PresenceMode
@@ -679,15 +679,7 @@ class Roster:
             return  # a change your own call made (set_status found a watcher gone): not reported
         with self._lock:
             callbacks = list(self._callbacks)
-        first: BaseException | None = None
-        for change in changes:
-            for callback in callbacks:
-                try:
-                    callback(change)
-                except Exception as exc:
-                    first = first or exc
-        if first is not None:
-            raise first
+        call_each(callbacks, changes)
 
 
 def _policy(accept: AcceptPolicy) -> Callable[[PresenceRecvSubscribe], bool | None]:

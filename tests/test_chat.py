@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 import pytest
+from waiting import wait_until
 
 from portsip import (
     Chat,
@@ -40,13 +41,6 @@ ISCOMPOSING = "{urn:ietf:params:xml:ns:im-iscomposing}"
 @pytest.fixture
 def alice(portsip_lib: PortSIPLib) -> PortSIPLib:
     return portsip_lib
-
-
-def wait_until(condition: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def sent_bodies(lib: PortSIPLib) -> list[tuple[str, bytes]]:

@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from waiting import wait_until
 
 from portsip import Contact, HandlerError, InvalidStateError, PortSIPLib, PresenceMode, Roster, Watcher
 from portsip.events import PresenceOffline, PresenceOnline, PresenceRecvSubscribe, RegisterFailure, RegisterSuccess
@@ -19,13 +20,6 @@ FAST = (0.05, 0.2)  # backoff for tests: re-subscriptions within a fraction of a
 @pytest.fixture
 def alice(portsip_lib: PortSIPLib) -> PortSIPLib:
     return portsip_lib
-
-
-def wait_until(condition: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_done_when_a_status_reaches_the_follower(alice: PortSIPLib, bob: PortSIPLib) -> None:
