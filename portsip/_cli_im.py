@@ -60,7 +60,7 @@ def add_commands(
     chat.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help="end the chat after this many seconds")
     chat.add_argument(
         "--linger", type=_positive(float), default=2.0, metavar="SECONDS",
-        help="at the end of input, wait this long for the last marks (default: 2)",
+        help="at the end of input, wait this long for the last marks (with --plain: for answers) (default: 2)",
     )
 
 
@@ -217,11 +217,11 @@ def run_chat(options: argparse.Namespace) -> int:
 
     reporter = threading.Thread(target=report_outcomes, name="portsip-chat-outcomes", daemon=True)
     reporter.start()
-    deadline = None if options.timeout is None else time.monotonic() + options.timeout
     receipts: list[ChatReceipt] = []
     try:
         with signed_in(options, prepare):
             chat = chats[0]
+            deadline = None if options.timeout is None else time.monotonic() + options.timeout
             try:
                 for line in _lines(chat, options.to, deadline):
                     if not line:
@@ -231,7 +231,11 @@ def run_chat(options: argparse.Namespace) -> int:
                         sent[receipt.message_id] = line
                         receipts.append(receipt)
                     outcomes.put(receipt)
-                _linger(receipts, options.linger if deadline is None else max(0.0, min(options.linger, deadline - time.monotonic())))
+                linger = options.linger if deadline is None else max(0.0, min(options.linger, deadline - time.monotonic()))
+                if options.plain:
+                    time.sleep(linger)  # no marks to wait for: give the answers that time
+                else:
+                    _linger(receipts, linger)
             except KeyboardInterrupt:
                 pass  # Ctrl-C ends the chat like Ctrl-D
             finally:

@@ -88,8 +88,8 @@ def test_chat_shows_delivered_and_read_marks_and_typing(
     bob_chat = Chat(bob)
 
     def reads(message: ChatMessage) -> None:
+        bob_chat.set_composing(message.from_uri, True)  # starts an answer (before the read mark, which ends the chat)
         bob_chat.mark_displayed(message)
-        bob_chat.set_composing(message.from_uri, True)  # starts an answer
 
     bob_chat.on_message(reads)
     monkeypatch.setattr("sys.stdin", io.StringIO("hi bob\n"))
