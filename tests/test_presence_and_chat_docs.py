@@ -30,4 +30,4 @@ def test_the_examples_run_on_the_stub(index: int, portsip_stub_library: str, tmp
     env = dict(os.environ, PORTSIP_STUB_LIBRARY=portsip_stub_library, PYTHONIOENCODING="utf-8")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert EXPECTED[index] in result.stdout.splitlines(), result.stdout
+    assert EXPECTED[index] in result.stdout, result.stdout  # in: a handler thread prints too, lines may interleave
