@@ -175,28 +175,34 @@ def run_chat(options: argparse.Namespace) -> int:
     from .cli import EXIT_OK, Output, signed_in
 
     output = Output(None)
+    screen = threading.Lock()  # the handler thread prints while this one echoes keys: a TextIOWrapper is not thread-safe
     marks = Marks(sys.stdout)
+
+    def say(text: str) -> None:
+        with screen:
+            output.line(text)
+
     chats: list[Chat] = []
     sent: dict[str, str] = {}  # message id -> text, for the marks
     outcomes: queue.Queue[ChatReceipt | None] = queue.Queue()
 
     def incoming(message: ChatMessage) -> None:
-        output.line(f"{message.display_name or message.from_uri}: {message.text}")
+        say(f"{message.display_name or message.from_uri}: {message.text}")
         with contextlib.suppress(PortSIPError):
             chats[0].mark_displayed(message)  # shown: read
 
     def notified(notification: ChatNotification) -> None:
         text = sent.get(notification.message_id, "")
         if notification.status == "delivered":
-            output.line(f"{marks.delivered} delivered: {text}")
+            say(f"{marks.delivered} delivered: {text}")
         elif notification.status == "displayed":
-            output.line(f"{marks.read} read: {text}")
+            say(f"{marks.read} read: {text}")
         else:
-            output.line(f"{marks.failed} {notification.status}: {text}")
+            say(f"{marks.failed} {notification.status}: {text}")
 
     def typing(state: ComposingState) -> None:
         if state.active:
-            output.line(f"{marks.ellipsis} {state.uri} is typing")
+            say(f"{marks.ellipsis} {state.uri} is typing")
 
     def prepare(lib: Any) -> None:
         chat = Chat(lib, local_uri=_account_uri(options))
@@ -211,7 +217,7 @@ def run_chat(options: argparse.Namespace) -> int:
                 receipt.sent.result()
             except SendFailedError as failure:
                 hint = " (the peer does not take CPIM: try --plain)" if failure.code == 415 else ""
-                output.line(f"{marks.failed} not delivered: {receipt.text} ({failure.code} {failure.reason}){hint}")
+                say(f"{marks.failed} not delivered: {receipt.text} ({failure.code} {failure.reason}){hint}")
             except (TimeoutError, ClosedError):
                 pass
 
@@ -223,7 +229,7 @@ def run_chat(options: argparse.Namespace) -> int:
             chat = chats[0]
             deadline = None if options.timeout is None else time.monotonic() + options.timeout
             try:
-                for line in _lines(chat, options.to, deadline):
+                for line in _lines(chat, options.to, deadline, screen):
                     if not line:
                         continue
                     receipt = chat.send(options.to, line, notify=() if options.plain else ("delivered", "displayed"))
@@ -273,12 +279,12 @@ def _linger(receipts: list[ChatReceipt], seconds: float) -> None:
                     receipt.displayed(timeout=remaining)
 
 
-def _lines(chat: Chat, to: str, deadline: float | None) -> Iterator[str]:
+def _lines(chat: Chat, to: str, deadline: float | None, screen: threading.Lock) -> Iterator[str]:
     """The lines typed. On a POSIX terminal, read key by key, so that typing sends the
     "is typing" indicator; elsewhere (a pipe, Windows) line by line."""
     stdin = sys.stdin
     if sys.platform != "win32" and _is_terminal(stdin):
-        yield from _keys(chat, to, stdin, deadline)
+        yield from _keys(chat, to, stdin, deadline, screen)
         return
     while deadline is None or time.monotonic() < deadline:
         if deadline is not None and not _readable(stdin, deadline - time.monotonic()):
@@ -301,7 +307,7 @@ def _readable(stdin: TextIO, timeout: float) -> bool:
         return True
 
 
-def _keys(chat: Chat, to: str, stdin: TextIO, deadline: float | None) -> Iterator[str]:
+def _keys(chat: Chat, to: str, stdin: TextIO, deadline: float | None, screen: threading.Lock) -> Iterator[str]:
     if sys.platform == "win32":  # no termios: line by line there
         return
     import termios
@@ -309,7 +315,7 @@ def _keys(chat: Chat, to: str, stdin: TextIO, deadline: float | None) -> Iterato
 
     fd = stdin.fileno()
     saved = termios.tcgetattr(fd)
-    tty.setcbreak(fd)  # keys one by one, not echoed: this loop echoes them
+    tty.setcbreak(fd, termios.TCSANOW)  # keys one by one, not echoed (this loop echoes them); keep what was typed ahead
     buffer: list[str] = []
     try:
         while deadline is None or time.monotonic() < deadline:
@@ -319,7 +325,7 @@ def _keys(chat: Chat, to: str, stdin: TextIO, deadline: float | None) -> Iterato
             key = os.read(fd, 4).decode("utf-8", "replace")
             for char in key:
                 if char in "\r\n":
-                    sys.stdout.write("\n")
+                    _echo(screen, "\n")
                     yield "".join(buffer)
                     buffer.clear()
                 elif char == "\x04":  # Ctrl-D
@@ -328,13 +334,18 @@ def _keys(chat: Chat, to: str, stdin: TextIO, deadline: float | None) -> Iterato
                 elif char in "\x7f\b":
                     if buffer:
                         buffer.pop()
-                        sys.stdout.write("\b \b")
+                        _echo(screen, "\b \b")
                     if not buffer:
                         chat.set_composing(to, False)
                 elif char.isprintable():
                     buffer.append(char)
-                    sys.stdout.write(char)
+                    _echo(screen, char)
                     chat.set_composing(to, True)
-            sys.stdout.flush()
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _echo(screen: threading.Lock, text: str) -> None:
+    with screen:
+        sys.stdout.write(text)
+        sys.stdout.flush()

@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import subprocess
+import sys
+import time
 
 import pytest
 from support import console_script
@@ -124,3 +127,42 @@ def test_help(env: dict[str, str]) -> None:
         result = portsip(env, command, "--help")
         assert result.returncode == 0 and result.stdout.startswith(f"usage: portsip {command}") and "exit codes:" in result.stdout
 
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX terminal: key by key through termios")
+def test_chat_on_a_terminal_reads_key_by_key(env: dict[str, str], portsip_stub_library: str) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [console_script("portsip"), "chat", "sip:echo@example.com", "--plain", "--timeout", "4"],
+        env=env, stdin=follower, stdout=follower, stderr=subprocess.PIPE, close_fds=True,
+    )
+    os.close(follower)
+    output = b""
+    try:
+        deadline = time.monotonic() + 30
+        typed = False
+        while process.poll() is None and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.1)[0]:
+                try:
+                    output += os.read(leader, 4096)
+                except OSError:  # the terminal closed with the process
+                    break
+            if not typed and b"hello from echo" in output:
+                time.sleep(0.5)  # the chat is reading keys by then (keys typed earlier are kept, but echoed by the terminal)
+                os.write(leader, b"hix\x7f\r")  # h, i, x, backspace, Enter
+                typed = True
+        process.wait(timeout=30)
+        while select.select([leader], [], [], 0.2)[0]:  # what it wrote before it ended
+            try:
+                output += os.read(leader, 4096)
+            except OSError:
+                break
+    finally:
+        process.kill()
+        os.close(leader)
+    text = output.decode("utf-8", "replace")
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert "hix\b \b" in text  # the keys echoed one by one, the backspace erased
+    assert "Echo: hi\r\n" in text  # the line sent was "hi"
