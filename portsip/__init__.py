@@ -5,10 +5,11 @@
 :mod:`portsip.testing` instead of the proprietary SDK.
 """
 
-from . import events
+from . import bodies, events
 from ._delivery.streams import EventStream
 from ._lib import PortSIPLib
 from ._receipts import Receipt
+from .chat import Chat, ChatMessage, ChatNotification, ChatReceipt, ComposingState, NotificationError
 from .enums import (
     AudioCodec,
     AudioFileFormat,
@@ -41,6 +42,7 @@ from .errors import (
 )
 from .events import Event, SIPCallbackEvents
 from .media import AudioStatistics, VideoCaptureDevice, VideoStatistics
+from .roster import Contact, Roster, RosterSnapshot, Watcher
 
 __version__ = "0.1.0"
 
@@ -48,6 +50,17 @@ __all__ = [
     "PortSIPLib",
     "Receipt",
     "EventStream",
+    "Roster",
+    "Contact",
+    "Watcher",
+    "RosterSnapshot",
+    "Chat",
+    "ChatMessage",
+    "ChatReceipt",
+    "ChatNotification",
+    "ComposingState",
+    "NotificationError",
+    "bodies",
     "SIPCallbackEvents",
     "Event",
     "events",

@@ -1,18 +1,5 @@
-"""The ``portsip`` command (also ``python -m portsip``): your account from a shell, the demo, the doctor.
-
-    portsip send URI TEXT            send one MESSAGE; the exit code is its outcome
-    portsip watch [--json]           print every SDK event as it arrives
-    portsip presence [URI ...]       follow contacts' presence; --status TEXT sets your own
-    portsip doctor [--json]          which SDK library would load, and why it does not
-    portsip demo                     two users on the stub follow each other's presence and chat
-
-The SDK is found as ``PortSIPLib()`` finds it: ``--library PATH``, else ``$PORTSIP_SDK_LIBRARY``,
-else its default name on the loader's path. ``--stub`` (and the demo) run on the stub library
-instead, and say so: there a second user, ``echo`` in your domain, answers every MESSAGE
-(text/plain or application/json) with the same body, accepts every presence subscription with
-the status "Available", and at the start subscribes to your presence and says hello. Every
-command says on stderr which library it loaded (``--quiet``: not). docs/cli.md is the manual.
-"""
+"""What the commands of ``portsip`` share: exit codes, the library and the account a command runs
+on, its output, and the parsing helpers. The command table is :func:`portsip.cli.build_parser`."""
 
 from __future__ import annotations
 
@@ -30,24 +17,16 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__, _loader
-from ._console import OutputError, Stdout, abandon_stdout, describe_write_error, make_console_streams_safe
-from ._lib import PortSIPLib
-from .enums import PresenceMode, TransportType
-from .errors import ClosedError, HandlerError, InvalidArgumentError, LibraryLoadError, PortSIPError, SDKError, SendFailedError
-from .events import (
-    Event,
-    MessageEvent,
-    PresenceOffline,
-    PresenceOnline,
-    PresenceRecvSubscribe,
-    RegisterFailure,
-    RegisterSuccess,
-)
+from .. import _loader
+from .._console import OutputError, Stdout, abandon_stdout, describe_write_error
+from .._lib import PortSIPLib
+from ..enums import TransportType
+from ..errors import LibraryLoadError
+from ..events import Event, MessageEvent, RegisterFailure, RegisterSuccess
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -192,7 +171,7 @@ def _stub(options: argparse.Namespace, *, stub_by_default: bool = False) -> str 
         raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
     if not (options.stub or (stub_by_default and options.library is None)):
         return None
-    from .testing import StubBuildError, stub_library_path  # test doubles: only when asked for
+    from ..testing import StubBuildError, stub_library_path  # test doubles: only when asked for
 
     try:
         return stub_library_path()
@@ -296,7 +275,7 @@ def signed_in(options: argparse.Namespace, prepare: Callable[[PortSIPLib], None]
         if account.server is not None:
             _register(lib, account)
         if library.on_stub:
-            from .testing.echo import ECHO_USER, EchoUser  # test doubles: only on the stub
+            from ..testing.echo import ECHO_USER, EchoUser  # test doubles: only on the stub
 
             if account.user != ECHO_USER:
                 echo = stack.enter_context(EchoUser(library.path, account.domain))
@@ -325,103 +304,7 @@ def _nothing_lost(lib: PortSIPLib) -> None:
         raise CommandError(EXIT_FAILED, f"{dropped} event(s) were dropped, not printed: stdout was too slow to keep up")
 
 
-# ---- the commands --------------------------------------------------------------------------------
-
-
-def run_demo(options: argparse.Namespace) -> int:
-    from . import demo
-
-    demo.run(load_library(options, stub_by_default=True).path)
-    return EXIT_OK
-
-
-def run_send(options: argparse.Namespace) -> int:
-    mime_type, sub_mime_type = options.type
-    body = sys.stdin.buffer.read() if options.text == "-" else options.text.encode("utf-8", "surrogateescape")
-    with signed_in(options) as session:
-        mark = STUB_MARK if session.library.is_stub else ""
-        receipt = session.lib.send_out_of_dialog_message_with_receipt(
-            options.to, mime_type, sub_mime_type, body, is_sms=options.sms, timeout=options.timeout
-        )
-        try:
-            receipt.result()
-        except TimeoutError:
-            raise CommandError(EXIT_TIMEOUT, f"no answer from {options.to} within {options.timeout:g} s{mark}") from None
-        except SendFailedError as failure:
-            raise CommandError(EXIT_FAILED, f"{options.to} refused the message: {failure.code} {failure.reason}{mark}") from None
-    out = Stdout()
-    out.line(f"delivered to {options.to}{mark}")
-    out.check()
-    return EXIT_OK
-
-
-def run_watch(options: argparse.Namespace) -> int:
-    output = Output(options.count)
-    show: Callable[[Event], str] = event_json if options.json else repr
-
-    def prepare(lib: PortSIPLib) -> None:
-        lib.on(Event, lambda event: output.line(show(event)))
-        for mime_type, sub_mime_type in options.accept:
-            lib.add_supported_mime_type("MESSAGE", mime_type, sub_mime_type)
-
-    with output.ends_on_signals(), signed_in(options, prepare) as session:
-        for contact in options.subscribe:
-            session.lib.presence_subscribe(contact)
-        output.wait(options.timeout)
-        output.stdout.check()
-        _nothing_lost(session.lib)
-    return EXIT_OK
-
-
-def run_presence(options: argparse.Namespace) -> int:
-    if not options.contacts and options.status is None:
-        raise CommandError(EXIT_USAGE, "give a contact to follow, or --status TEXT, or both")
-    output = Output(options.count)
-    status = options.status
-
-    def watcher(lib: PortSIPLib, event: PresenceRecvSubscribe) -> None:
-        with contextlib.suppress(ClosedError):  # a watcher that came as the command ended
-            lib.presence_accept_subscribe(event.subscribe_id)
-            lib.set_presence_status(event.subscribe_id, status)
-        output.line(event_json(event) if options.json else f"{event.from_uri} watches you: sent {status!r}")
-
-    def prepare(lib: PortSIPLib) -> None:
-        if options.json:
-            lib.on(PresenceOnline, lambda event: output.line(event_json(event)))
-            lib.on(PresenceOffline, lambda event: output.line(event_json(event)))
-        else:
-            lib.on(PresenceOnline, lambda event: output.line(f"{event.from_uri} is online: {event.state_text!r}"))
-            lib.on(PresenceOffline, lambda event: output.line(f"{event.from_uri} is offline"))
-        if status is not None:
-            if options.agent:
-                lib.set_presence_mode(PresenceMode.AGENT)
-            else:
-                lib.on(PresenceRecvSubscribe, lambda event: watcher(lib, event))
-
-    with output.ends_on_signals(), signed_in(options, prepare) as session:
-        if status is not None and options.agent:
-            session.lib.set_presence_status(0, status)  # presence agent: PUBLISH to the server
-            if not options.json:
-                output.line(f"published {status!r}")
-        for contact in options.contacts:
-            session.lib.presence_subscribe(contact)
-        output.wait(options.timeout)
-        output.stdout.check()
-        _nothing_lost(session.lib)
-    return EXIT_OK
-
-
-def run_doctor(options: argparse.Namespace) -> int:
-    from . import _doctor
-
-    report = _doctor.diagnose(_stub(options) or options.library)
-    out = Stdout()
-    out.line(json.dumps(report.as_dict(), indent=2) if options.json else report.text())
-    out.check()
-    return EXIT_OK if report.ok else EXIT_NO_LIBRARY
-
-
-# ---- the command line ----------------------------------------------------------------------------
+# ---- parsing ------------------------------------------------------------------------------------
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -578,52 +461,6 @@ def _until(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per event (see docs/cli.md)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``portsip`` parser: the command table is the add_command calls below."""
-    parser = _Parser(
-        prog="portsip",
-        description="The PortSIP SDK from a shell: your account's messages and presence, the doctor, the demo. "
-        f"The SDK is found as PortSIPLib() finds it (--library, ${_loader.ENV_VAR}, its default name); "
-        "--stub runs on portsip's stub library instead. Every command says on stderr which library it loaded.",
-        epilog=EXIT_CODES,
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"portsip {__version__}")
-    _library_options(parser, in_command=False)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, dest="command")
-
-    send = add_command(commands, "send", run_send, "send one MESSAGE and wait for its outcome", "account")
-    send.add_argument("to", metavar="URI", help="the recipient, e.g. sip:echo@example.com")
-    send.add_argument("text", metavar="TEXT", help="the body (sent as UTF-8); - reads bytes from stdin")
-    send.add_argument("--type", type=_mime, default=("text", "plain"), metavar="TYPE/SUB", help="MIME type (default: text/plain)")
-    send.add_argument("--sms", action="store_true", help="mark it as an SMS (messagetype=SMS)")
-    send.add_argument(
-        "--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="wait this long for the outcome (default: 30)"
-    )
-
-    watch = add_command(commands, "watch", run_watch, "print every SDK event until Ctrl-C or SIGTERM (or --count / --timeout)", "account")
-    watch.add_argument("--subscribe", action="append", default=[], metavar="URI", help="also follow this contact's presence (repeatable)")
-    watch.add_argument(
-        "--accept", action="append", type=_mime, default=[], metavar="TYPE/SUB",
-        help="also receive MESSAGE bodies of this type, e.g. application/json (repeatable)",
-    )  # fmt: skip
-    _until(watch, "events")
-
-    presence = add_command(commands, "presence", run_presence, "follow contacts' presence, and set your own status", "account")
-    presence.add_argument("contacts", nargs="*", metavar="URI", help="contacts to follow")
-    presence.add_argument("--status", metavar="TEXT", help='your status for those who watch you ("Offline" appears offline)')
-    presence.add_argument("--agent", action="store_true", help="presence-agent mode: PUBLISH --status to the server")
-    _until(presence, "lines")
-
-    doctor = add_command(
-        commands, "doctor", run_doctor, "which SDK library would load and why, and what stops it: run this first", "library"
-    )
-    doctor.add_argument("--json", action="store_true", help="one JSON object")
-
-    add_command(commands, "demo", run_demo, "two users on the stub (or --library) follow each other's presence and chat", "library")
-    return parser
-
-
 def _load_failure(exc: LibraryLoadError) -> str:
     if exc.missing:
         return f"{exc.tried[0][0]} is not the PortSIP SDK: it lacks {len(exc.missing)} function(s), e.g. {exc.missing[0]}"
@@ -677,39 +514,3 @@ def _command_environment() -> Iterator[None]:
             logger.removeHandler(handler)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
-    make_console_streams_safe()  # a cp1252 or cp437 console cannot show every character events carry
-    try:
-        try:
-            options = build_parser().parse_args(argv)
-        except SystemExit as exc:  # after --help, --version or a usage error, all printed
-            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        run: Callable[[argparse.Namespace], int] = options.run
-        with _command_environment():
-            return run(options)
-    except OutputError as exc:
-        return _fail(EXIT_OUTPUT, str(exc))
-    except LibraryLoadError as exc:
-        return _fail(EXIT_NO_LIBRARY, _load_failure(exc))
-    except OSError as exc:  # not stdout (its writes raise OutputError): a file or socket of the SDK's
-        return _fail(EXIT_FAILED, str(exc))
-    except CommandError as exc:
-        return _fail(exc.exit_code, str(exc))
-    except HandlerError as exc:
-        return _fail(EXIT_FAILED, f"{exc}")
-    except InvalidArgumentError as exc:  # the SDK refused an argument: the caller's to fix
-        return _fail(EXIT_USAGE, str(exc))
-    except (SDKError, PortSIPError) as exc:
-        return _fail(EXIT_FAILED, str(exc))
-    except (TypeError, ValueError) as exc:  # an argument the binding refused before calling C
-        return _fail(EXIT_USAGE, str(exc))
-    except KeyboardInterrupt:
-        return _fail(EXIT_INTERRUPTED, "interrupted")
-    except Terminated:
-        return _fail(EXIT_TERMINATED, "terminated")
-
-
-def demo_main(argv: Sequence[str] | None = None) -> int:
-    """``portsip-demo``: the same as ``portsip demo``."""
-    return main(["demo", *(sys.argv[1:] if argv is None else argv)])
