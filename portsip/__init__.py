@@ -9,6 +9,7 @@ from . import bodies, events
 from ._delivery.streams import EventStream
 from ._lib import PortSIPLib
 from ._receipts import Receipt
+from ._version import __version__ as __version__
 from .chat import Chat, ChatMessage, ChatNotification, ChatReceipt, ComposingState, NotificationError
 from .enums import (
     AudioCodec,
@@ -43,8 +44,6 @@ from .errors import (
 from .events import Event, SIPCallbackEvents
 from .media import AudioStatistics, VideoCaptureDevice, VideoStatistics
 from .roster import Contact, Roster, RosterSnapshot, Watcher
-
-__version__ = "0.1.0"
 
 __all__ = [
     "PortSIPLib",

@@ -20,8 +20,9 @@ from dataclasses import asdict, dataclass, field
 
 import cffi
 
-from . import __version__, _binary, _cbuild, _loader
+from . import _binary, _cbuild, _loader
 from ._delivery import native
+from ._version import __version__
 from .errors import LibraryLoadError, PortSIPError
 
 #: The ABI the binding is written against (native/portsip_abi.h).

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeAlias, TypeVar, overload
+from typing import IO, Any, TypeAlias, TypeVar, overload
 
 from . import _args
 from ._api.audio import AudioAPI
@@ -30,8 +30,9 @@ from ._delivery.budget import DEFAULT_BACKLOG_SECONDS, DEFAULT_MAX_PENDING_BYTES
 from ._delivery.handlers import refuse_coroutine_function
 from ._delivery.streams import Since
 from ._loader import load_library
-from .errors import HandlerError, PortSIPError
+from .errors import HandlerError, InvalidStateError, PortSIPError
 from .events import EVENT_TYPES, Event, MediaFrame, SIPCallbackEvents
+from .trace import Recorder, Recording
 
 __all__ = ["PortSIPLib"]
 
@@ -119,6 +120,9 @@ class PortSIPLib(
     the ``"portsip"`` logger. ``wait_for`` keeps an event until it returns it, for at most
     ``backlog_seconds``, within ``backlog_events`` and ``backlog_bytes`` (default: the same bounds),
     oldest evicted first.
+
+    ``record``: a path to write a trace of this instance to, from its creation to :meth:`close`
+    (see :meth:`record`).
     """
 
     def __init__(
@@ -130,6 +134,7 @@ class PortSIPLib(
         backlog_events: int | None = None,
         backlog_bytes: int | None = None,
         backlog_seconds: float = DEFAULT_BACKLOG_SECONDS,
+        record: str | os.PathLike[str] | None = None,
     ) -> None:
         global _atexit_registered
         self._closed = True  # until construction completes, so close()/__del__ are harmless
@@ -151,6 +156,7 @@ class PortSIPLib(
         self._lock = threading.RLock()  # serialises C calls with close()
         self._sdk: Any = ffi.NULL
         self._registered = False
+        self._recorder: Recorder | None = None  # the trace being recorded (record())
         self._delivery = Delivery("portsip", limits)
         self._events = self._delivery.queue
         self._id = self._events.routing_id
@@ -173,6 +179,8 @@ class PortSIPLib(
                 atexit.register(_close_all_at_exit)
                 _atexit_registered = True
         self._closed = False
+        if record is not None:
+            self.record(record)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -228,8 +236,54 @@ class PortSIPLib(
             self._c.PSCallback_releaseCallbackDispatcher(self._dispatcher)  # only after unInitialize
         finally:
             self._delivery.close(timeout)
+            recorder = self._recorder
+            if recorder is not None:  # after delivery: the trace has every event delivered
+                self._stop_recording(recorder)
+                recorder.close()
             with _open_lock:
                 _open.pop(self._id, None)
+
+    # ---- traces -------------------------------------------------------------------------------
+
+    def record(self, out: str | os.PathLike[str] | IO[str], *, redact: bool = False) -> Recording:
+        """Write a trace of this instance to ``out`` (a path, or a text file): the SDK's events from now
+        on, and every SDK function called through this instance that returns an id or an error, so
+        that :meth:`portsip.testing.StubControl.replay` can replay it (docs/traces.md).
+
+        The password, the license key and every Authorization header inside signalling text never
+        reach the trace; ``redact=True`` also replaces the user part of every SIP URI with a
+        pseudonym (the same for the same user), so that it can be shared. Writing happens on a
+        thread of its own: the SDK's thread, handlers and your calls never wait for the disk (at
+        most 10,000 items wait; beyond, they are dropped and counted in the trace). Each line is
+        flushed, so a process that is killed leaves a trace readable to its last whole line.
+
+        Returns the :class:`~portsip.trace.Recording`, a context manager; ``close()`` also stops it.
+        One recording at a time per instance.
+        """
+        if not isinstance(redact, bool):
+            raise TypeError(f"redact must be a bool, not {type(redact).__name__}")
+        with self._lock:
+            self._usable("record", need_sdk=False)
+            if self._recorder is not None:
+                raise InvalidStateError("this PortSIPLib is already recording a trace: stop that recording first")
+            recorder = Recorder(out, sdk_version=self._version_for_trace, redact=redact)
+            self._recorder = recorder
+            self._delivery.router.recorder = recorder
+        return Recording(recorder, self._stop_recording)
+
+    def _stop_recording(self, recorder: Recorder) -> None:
+        with self._lock:
+            if self._recorder is recorder:
+                self._recorder = None
+                self._delivery.router.recorder = None
+
+    def _version_for_trace(self) -> str | None:
+        """The SDK's version for a trace's header, if it is initialized (else None)."""
+        try:
+            major, minor = self.get_version()
+        except PortSIPError:
+            return None
+        return f"{major}.{minor}"
 
     # ---- events -------------------------------------------------------------------------------
 

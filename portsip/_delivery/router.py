@@ -9,7 +9,8 @@ one thread hop (the SDK's thread wakes the delivery thread, which routes the eve
 handler). The second thread starts with the first handler; an instance without handlers has one.
 
 The order in which a batch reaches its consumers is :meth:`Router._route`: receipts, the backlog,
-the streams, the handlers. Each owns its bound (see :mod:`portsip._delivery.budget`).
+the streams, the handlers, and a trace being recorded. Each owns its bound (see
+:mod:`portsip._delivery.budget`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import weakref
 
 from .._receipts import ReceiptBook
 from ..events import EVENT_TYPES, FRAME_TYPES, Event
+from ..trace import Recorder
 from .backlog import Backlog
 from .budget import Limits
 from .failures import ErrorLog
@@ -100,6 +102,8 @@ class Router:
         self._close_requested = False
         self._queue_freed = False
         self._pending_markers: weakref.WeakSet[Marker] = weakref.WeakSet()  # of drain() calls, released at close
+        #: The trace being recorded (PortSIPLib.record), if any: it gets every batch's events last.
+        self.recorder: Recorder | None = None
         self.frames_delivered = 0
         self.discarded_at_close = 0
         self._queue_drops = (0, 0)  # the native queue's drop counts, as of the last batch
@@ -171,6 +175,9 @@ class Router:
             if self._streams.open_count:  # 3. async streams
                 self._streams.offer(items, sizes, first_sequence)
             run_handlers = self._handlers.offer(items, sizes, batch.only_events)  # 4. handlers (and drain markers)
+            recorder = self.recorder
+            if recorder is not None and events:  # 5. a trace being recorded (lib.record): queued, never written here
+                recorder.events(events, now)
         self._sweep(now)
         return run_handlers
 

@@ -21,8 +21,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from .. import __version__, _loader
+from .. import _loader
 from .._console import OutputError, make_console_streams_safe
+from .._version import __version__
 from ..errors import HandlerError, InvalidArgumentError, LibraryLoadError, PortSIPError, SDKError
 from ._base import (
     EXIT_CODES,
