@@ -2,6 +2,8 @@
 
     portsip send URI TEXT            send one MESSAGE; the exit code is its outcome
     portsip watch [--json]           print every SDK event as it arrives
+    portsip record --out FILE        the same, and write a trace of it (docs/traces.md)
+    portsip replay FILE              print the events of a trace
     portsip presence [URI ...]       your roster: contacts' presence, watchers; --status TEXT sets yours
     portsip chat URI                 chat with typing indicators and delivered/read marks
     portsip doctor [--json]          which SDK library would load, and why it does not
@@ -51,7 +53,7 @@ from ._base import (
     add_command,
     event_json,
 )
-from ._commands import run_demo, run_doctor, run_send, run_watch
+from ._commands import run_demo, run_doctor, run_record, run_replay, run_send, run_watch
 from ._im import add_commands as add_im_commands
 
 __all__ = [
@@ -103,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="also receive MESSAGE bodies of this type, e.g. application/json (repeatable)",
     )  # fmt: skip
     _until(watch, "events")
+
+    record = add_command(
+        commands, "record", run_record, "record a trace of every SDK event and call to a file, printing the events as watch does",
+        "account",
+    )  # fmt: skip
+    record.add_argument("--out", required=True, metavar="FILE", help="the trace to write (JSON Lines: docs/traces.md)")
+    record.add_argument("--redact", action="store_true", help="replace the user part of every SIP URI with a pseudonym")
+    record.add_argument("--subscribe", action="append", default=[], metavar="URI", help="also follow this contact's presence")
+    record.add_argument("--accept", action="append", type=_mime, default=[], metavar="TYPE/SUB", help="also receive these bodies")
+    _until(record, "events")
+
+    replay = add_command(commands, "replay", run_replay, "print the events of a trace as watch prints them", "none")
+    replay.add_argument("trace", metavar="FILE", help="a trace (portsip record, lib.record) or portsip watch --json output")
+    replay.add_argument("--json", action="store_true", help="one JSON object per event")
 
     add_im_commands(commands)  # presence (your roster) and chat
 

@@ -4,12 +4,10 @@ on, its output, and the parsing helpers. The command table is :func:`portsip.cli
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import dataclasses
 import getpass
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -26,7 +24,8 @@ from .._console import OutputError, Stdout, abandon_stdout, describe_write_error
 from .._lib import PortSIPLib
 from ..enums import TransportType
 from ..errors import LibraryLoadError
-from ..events import Event, MessageEvent, RegisterFailure, RegisterSuccess
+from ..events import RegisterFailure, RegisterSuccess
+from ..trace import event_json as event_json
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -73,29 +72,6 @@ class Terminated(BaseException):
 
 
 # ---- output --------------------------------------------------------------------------------------
-
-
-def _record(event: Event) -> dict[str, object]:
-    record: dict[str, object] = {"event": type(event).__name__}
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        record[field.name] = base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
-    if isinstance(event, MessageEvent):
-        record["text"] = event.text
-    return record
-
-
-def event_json(event: Event) -> str:
-    """One JSON object: "event" (the class name), then the fields; bytes in base64, plus "text"
-    (the decoded body) for message events. ASCII only: other characters as \\u escapes, and
-    bytes that were not UTF-8 as \\udcXX (Python's surrogateescape).
-
-    Never fails: an event JSON cannot hold is still printed, as {"event", "error", "repr"}.
-    """
-    try:
-        return json.dumps(_record(event))
-    except Exception as exc:  # whatever a field holds, the event is printed, not skipped
-        return json.dumps({"event": type(event).__name__, "error": f"not encodable as JSON: {exc}", "repr": repr(event)})
 
 
 class Output:
@@ -415,13 +391,16 @@ def _library_options(parser: argparse.ArgumentParser, *, in_command: bool) -> No
 
 
 def _parents(options: str) -> list[argparse.ArgumentParser]:
-    """The shared options of a command: "library" (--library, --stub, --quiet) or "account" (those and the account's)."""
+    """The shared options of a command: "none", "library" (--library, --stub, --quiet) or "account"
+    (those and the account's)."""
+    if options == "none":  # a command that loads no library (replay)
+        return []
     library = _Parser(add_help=False)
     _library_options(library, in_command=True)
     if options == "library":
         return [library]
     if options != "account":
-        raise ValueError(f"options must be 'library' or 'account', not {options!r}")
+        raise ValueError(f"options must be 'none', 'library' or 'account', not {options!r}")
     account = _Parser(add_help=False, parents=[library])
     group = account.add_argument_group(
         "account",
@@ -444,7 +423,7 @@ def _parents(options: str) -> list[argparse.ArgumentParser]:
 def add_command(
     commands: argparse._SubParsersAction[Any], name: str, run: Callable[[argparse.Namespace], int], summary: str, options: str
 ) -> argparse.ArgumentParser:
-    """Add the command ``name`` with the shared ``options`` ("library" or "account", see :func:`_parents`),
+    """Add the command ``name`` with the shared ``options`` ("none", "library" or "account", see :func:`_parents`),
     its help and the exit codes; ``run(options)`` returns the exit code. A module that brings its own
     commands calls this with the "commands" subparsers of :func:`build_parser`, and runs on
     :func:`signed_in` (account commands) or :func:`load_library` like the commands here."""

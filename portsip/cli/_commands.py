@@ -1,4 +1,4 @@
-"""The commands ``send``, ``watch``, ``doctor`` and ``demo``."""
+"""The commands ``send``, ``watch`` (and ``record``), ``replay``, ``doctor`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from .._console import Stdout
 from .._lib import PortSIPLib
 from ..errors import SendFailedError
 from ..events import Event
+from ..trace import Recording, TracedEvent, TraceError, read_trace
 from ._base import (
     EXIT_FAILED,
     EXIT_NO_LIBRARY,
     EXIT_OK,
     EXIT_TIMEOUT,
+    EXIT_USAGE,
     STUB_MARK,
     CommandError,
     Output,
@@ -57,8 +59,11 @@ def run_send(options: argparse.Namespace) -> int:
 def run_watch(options: argparse.Namespace) -> int:
     output = Output(options.count)
     show: Callable[[Event], str] = event_json if options.json else repr
+    recordings: list[Recording] = []
 
     def prepare(lib: PortSIPLib) -> None:
+        if getattr(options, "out", None) is not None:  # portsip record: from before anything arrives
+            recordings.append(lib.record(options.out, redact=options.redact))
         lib.on(Event, lambda event: output.line(show(event)))
         for mime_type, sub_mime_type in options.accept:
             lib.add_supported_mime_type("MESSAGE", mime_type, sub_mime_type)
@@ -69,6 +74,30 @@ def run_watch(options: argparse.Namespace) -> int:
         output.wait(options.timeout)
         output.stdout.check()
         _nothing_lost(session.lib)
+    for recording in recordings:  # closing the instance stopped it, with every event delivered
+        if recording.error is not None:
+            raise CommandError(EXIT_FAILED, f"the trace {options.out} is incomplete: {recording.error}")
+        if recording.dropped:
+            raise CommandError(EXIT_FAILED, f"the trace {options.out} lacks {recording.dropped} item(s): the disk was too slow")
+    return EXIT_OK
+
+
+run_record = run_watch  # the same, with --out: the events go to a trace too
+
+
+def run_replay(options: argparse.Namespace) -> int:
+    """Print the events of a trace as ``watch`` prints them (no SDK needed)."""
+    out = Stdout()
+    show: Callable[[Event], str] = event_json if options.json else repr
+    try:
+        for item in read_trace(options.trace):
+            if isinstance(item, TracedEvent):
+                out.line(show(item.event))
+    except OSError as exc:
+        raise CommandError(EXIT_USAGE, f"cannot read {options.trace}: {exc.strerror or exc}") from None
+    except TraceError as exc:
+        raise CommandError(EXIT_FAILED, f"{options.trace}: {exc}") from None
+    out.check()
     return EXIT_OK
 
 
