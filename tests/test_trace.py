@@ -199,3 +199,13 @@ def test_a_recorder_killed_mid_run_leaves_a_readable_trace(tmp_path: Path, ports
     items = list(read_trace(out))
     assert isinstance(items[0], TraceHeader)
     assert sum(isinstance(item, TracedEvent) for item in items) >= 1000
+
+
+def test_the_example_in_the_docs_is_a_valid_trace() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "traces.md").read_text(encoding="utf-8")
+    example = docs.split("```json\n", 1)[1].split("```", 1)[0]
+    items = list(read_trace(io.StringIO(example)))
+    assert isinstance(items[0], TraceHeader) and [type(item) for item in items[1:]] == [TracedEvent, TracedCall, TracedEvent]
+    jsonschema = pytest.importorskip("jsonschema")
+    for line in example.splitlines():
+        jsonschema.Draft202012Validator(schema()).validate(json.loads(line))
