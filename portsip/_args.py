@@ -9,6 +9,7 @@ refused rather than silently truncated.
 from __future__ import annotations
 
 import ctypes
+import math
 import threading
 from enum import IntEnum
 from typing import TypeVar
@@ -29,6 +30,13 @@ C_RANGES = {
 
 def _type_name(value: object) -> str:
     return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    """A value for an error message: a huge int by its size (str() refuses ints of over 4300 digits)."""
+    if isinstance(value, int) and abs(value) > 10**30:
+        return f"an int of {value.bit_length()} bits"
+    return repr(value)
 
 
 def text(name: str, value: object, carrier: str = "a C string") -> bytes:
@@ -66,7 +74,7 @@ def integer(name: str, value: object, c_type: str = "int", minimum: int | None =
     if maximum is not None:
         high = min(high, maximum)
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+        raise ValueError(f"{name} must be between {low} and {high}, got {_shown(value)}")
     return int(value)
 
 
@@ -85,13 +93,20 @@ def flag(name: str, value: object) -> bool:
     return value
 
 
-def seconds(name: str, value: object, maximum: float = float("inf")) -> float:
-    """A duration: an int or float between 0 and ``maximum`` (NaN refused)."""
+def seconds(name: str, value: object, maximum: float = math.inf) -> float:
+    """A duration: an int or float between 0 and ``maximum`` (NaN refused).
+
+    An int too large for a float (``10**400``) exceeds every finite duration: it is ``inf``, which
+    the default ``maximum`` admits and a finite one refuses (ValueError, never OverflowError).
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, not {_type_name(value)}")
     if not 0 <= value <= maximum:
-        raise ValueError(f"{name} must be between 0 and {maximum} seconds, got {value}")
-    return float(value)
+        raise ValueError(f"{name} must be between 0 and {maximum} seconds, got {_shown(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def port(name: str, value: object) -> int:
@@ -106,12 +121,12 @@ def choice(name: str, value: object, enum_type: type[IE]) -> IE:
         return enum_type(value)
     except ValueError:
         allowed = ", ".join(f"{m.name}={m.value}" for m in enum_type)
-        raise ValueError(f"{name} must be one of {allowed}; got {value}") from None
+        raise ValueError(f"{name} must be one of {allowed}; got {_shown(value)}") from None
 
 
 def timeout(name: str, value: object) -> float | None:
     """A wait's timeout: None (no limit) or seconds; values beyond what the OS can wait for
-    (``inf``, ``1e10``, ``2**63``) mean no limit rather than an OverflowError."""
+    (``inf``, ``1e10``, ``2**63``, ``10**400``) mean no limit rather than an OverflowError."""
     if value is None:
         return None
     limit = seconds(name, value)
