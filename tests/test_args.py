@@ -35,7 +35,9 @@ def test_an_int_too_long_to_print_still_gets_its_own_message(value: int) -> None
     with pytest.raises(ValueError, match="between 0 and 5 seconds, got an int of 16610 bits"):
         _args.seconds("delay", value, maximum=5)
     with pytest.raises(ValueError, match="got an int of 16610 bits"):
-        _args.integer("session_id", value)
+        _args.integer("session_id", value, "long")
+    with pytest.raises(ValueError, match="must be at least -1, got an int of 16610 bits"):
+        _args.bounded("device_index", -abs(value), minimum=-1)
 
 
 def test_the_public_api_takes_huge_timeouts(portsip_stub_library: str) -> None:
