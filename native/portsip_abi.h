@@ -311,7 +311,6 @@ void PortSIP_enableCallbackSignaling(void* sdk, bool enableSending, bool enableR
 int PortSIP_enable3GppTags(void* sdk, bool enable);
 int PortSIP_enableRport(void* sdk, bool enable);
 int PortSIP_setKeepAliveTime(void* sdk, int keepAliveTime);
-int PortSIP_setSessionKeepAliveTime(void* sdk, long sessionId, unsigned int keepAliveTime, bool enable);
 int PortSIP_setRtpKeepAlive(void* sdk, bool state, int keepAlivePayloadType, int deltaTransmitTimeMS);
 int PortSIP_setRtpPortRange(void* sdk, int minimumRtpAudioPort, int maximumRtpAudioPort, int minimumRtpVideoPort, int maximumRtpVideoPort);
 int PortSIP_setRtcpPortRange(void* sdk, int minimumRtcpAudioPort, int maximumRtcpAudioPort, int minimumRtcpVideoPort, int maximumRtcpVideoPort);

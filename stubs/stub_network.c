@@ -27,13 +27,6 @@ int PortSIP_setKeepAliveTime(void* sdk, int keepAliveTime)
     STUB_LEAVE(keepAliveTime < 0 ? ECoreArgumentIncorrect : 0); /* manual: seconds, 0 disables */
 }
 
-int PortSIP_setSessionKeepAliveTime(void* sdk, long sessionId, unsigned int keepAliveTime, bool enable)
-{
-    STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_INT("keepAliveTime", keepAliveTime), J_BOOL("enable", enable));
-    session* s;
-    STUB_LEAVE(call_session(in, sessionId, ANY_STATE, &s));
-}
-
 int PortSIP_setRtpKeepAlive(void* sdk, bool state, int keepAlivePayloadType, int deltaTransmitTimeMS)
 {
     STUB_ENTER(in, sdk, J_BOOL("state", state), J_INT("keepAlivePayloadType", keepAlivePayloadType),

@@ -33,10 +33,6 @@ class NetworkAPI(SDKCore):
         """PortSIP_setKeepAliveTime: seconds between SIP keep-alives (0 disables; 30 or 50 is usual)."""
         self._call(self._c.PortSIP_setKeepAliveTime, keep_alive_time=keep_alive_time)
 
-    def set_session_keep_alive_time(self, session_id: int, keep_alive_time: int, enable: bool) -> None:
-        """PortSIP_setSessionKeepAliveTime: seconds between keep-alives in the call ``session_id``."""
-        self._call(self._c.PortSIP_setSessionKeepAliveTime, session_id=session_id, keep_alive_time=keep_alive_time, enable=enable)
-
     def set_rtp_keep_alive(self, state: bool, keep_alive_payload_type: int, delta_transmit_time_ms: int) -> None:
         """PortSIP_setRtpKeepAlive: send keep-alive RTP packets during calls (payload type usually 126,
         every 15000-300000 ms)."""

@@ -5,7 +5,6 @@ from typing import Any
 VALID: dict[str, tuple[Any, ...]] = {
     "enable_3gpp_tags": (True,),
     "enable_rport": (True,),
-    "set_session_keep_alive_time": (1, 30, True),
     "set_keep_alive_time": (30,),
     "set_rtp_keep_alive": (True, 126, 30000),
     "set_rtp_port_range": (10000, 10100, 20000, 20100),
