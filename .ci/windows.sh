@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CI on Windows x64, from Linux: the whole suite and the demo on the official embeddable CPython
-# for Windows (3.13.2), run under Wine, against the Windows wheel built here (prebuilt stub DLL;
-# no C compiler on the Windows side). Fails on any failure.
+# for Windows (3.13.2), run under Wine, against the Windows wheel (the event queue and the stub
+# prebuilt as DLLs; no C compiler on the Windows side). Fails on any failure.
 #
 #   .ci/windows.sh [PYTHON [PYTEST ARGS...]]
 #
 # PYTHON: a Linux Python with pip and portsip installed (default python3); PYTEST ARGS select
-# tests (default: the whole suite, then the demo).
+# tests (default: the whole suite, then the demo). PORTSIP_WINDOWS_WHEEL names a Windows wheel
+# built already (.ci/run passes the one tools/build_wheels.py wrote); without it one is built here.
 #
 # Downloads are cached in .cache/windows/downloads (ignored by git); everything else is made anew.
 set -euo pipefail
@@ -37,7 +38,11 @@ echo "windows: tools ready after $((SECONDS - started)) s ($wine, $(x86_64-w64-m
 
 # ---- the Windows wheel and the test DLLs, cross-compiled -----------------------------------------
 rm -rf "$work" && mkdir -p "$work" "$downloads/wheels"
-"$host_python" tools/build_windows_wheel.py --out "$work/dist"
+if [ -n "${PORTSIP_WINDOWS_WHEEL:-}" ]; then
+    mkdir -p "$work/dist" && cp "$PORTSIP_WINDOWS_WHEEL" "$work/dist/"
+else
+    "$host_python" tools/build_wheels.py --only windows --out "$work/dist"
+fi
 "$host_python" tests/windows_dlls.py "$work/test-dlls" >/dev/null
 wheel=$(ls "$work"/dist/portsip-*-py3-none-win_amd64.whl)
 
@@ -94,27 +99,20 @@ echo "windows: python ready after $((SECONDS - started)) s"
 
 # ---- the suite and the demo on Windows ------------------------------------------------------------
 # -P: do not put the checkout on sys.path, so the installed wheel is what runs. No compiler is on
-# the Windows PATH: the stub is the wheel's DLL (tests/test_windows.py checks that, as
-# PORTSIP_EXPECT_PACKAGED_STUB asks).
+# the Windows PATH: the stub and the event queue are the wheel's DLLs (tests/test_packaging.py
+# checks that, as PORTSIP_EXPECT_PACKAGED_STUB asks).
 # A program that crashes under Wine can still exit 0: pytest's report is what says it passed.
-# Both event backends: native (the wheel's portsip_events.dll, the default), the whole suite; then
-# cffi, without the tests that run the same on either (marked backend_agnostic: the CLI, the plugin,
-# the README, types, loading), which cost most under Wine, where each process start takes seconds.
-for backend in native cffi; do
-    selection=("$@")
-    if [ $# -eq 0 ] && [ $backend = cffi ]; then selection=(-m "not backend_agnostic"); fi
-    PORTSIP_BACKEND=$backend PORTSIP_TEST_DLLS=$(to_windows_path "$work/test-dlls") PORTSIP_EXPECT_PACKAGED_STUB=1 \
-        windows_python -P -m pytest -p no:cacheprovider -q --junitxml="$work/junit-$backend.xml" "${selection[@]}"
-    "$host_python" - "$work/junit-$backend.xml" "$backend" <<'EOF'
+PORTSIP_TEST_DLLS=$(to_windows_path "$work/test-dlls") PORTSIP_EXPECT_PACKAGED_STUB=1 \
+    windows_python -P -m pytest -p no:cacheprovider -q --junitxml="$work/junit.xml" "$@"
+"$host_python" - "$work/junit.xml" <<'EOF'
 import sys
 import xml.etree.ElementTree as ElementTree
 
 suite = ElementTree.parse(sys.argv[1]).getroot().find("testsuite")
 counts = {key: int(suite.get(key, 0)) for key in ("tests", "failures", "errors")}
 if counts["tests"] == 0 or counts["failures"] or counts["errors"]:
-    sys.exit(f"windows ({sys.argv[2]} backend): the pytest report says {counts}")
+    sys.exit(f"windows: the pytest report says {counts}")
 EOF
-done
 if [ $# -eq 0 ]; then
     windows_python -P -m portsip demo | tee "$work/demo.txt"
     grep -q "^Done" "$work/demo.txt"

@@ -55,8 +55,8 @@ MSVC_FLAGS = ("/nologo", "/std:c11", "/O1", "/W3", "/utf-8", "/LD", "/D_CRT_SECU
 TARGETS = tuple(GCC_TARGET_FLAGS)
 MINGW_CC = "x86_64-w64-mingw32-gcc"
 
-#: Where an installed package keeps prebuilt libraries (the Windows wheel's DLLs; an install-time
-#: build hook puts its outputs here too): portsip/_prebuilt/<library file name>.
+#: Where an installed package keeps its prebuilt libraries (setup.py builds every entry of
+#: LIBRARIES there; the wheels carry them): portsip/_prebuilt/<library file name>.
 PREBUILT_DIR = "_prebuilt"
 
 #: Source directories by role (with a file that marks each): in a checkout <root>/<role>,
@@ -69,8 +69,8 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
-class NativeLibrary:
-    """One native library of the project, described by where its files are (never by path)."""
+class LibrarySpec:
+    """How to build one native library of the project: its files by role (never by path), exports, flags."""
 
     name: str  # file stem: portsip_stub -> libportsip_stub.so, libportsip_stub.dylib, portsip_stub.dll
     sources: tuple[tuple[str, str], ...]  # (role, glob) pairs; every match is a translation unit
@@ -79,18 +79,18 @@ class NativeLibrary:
     optimize_for_speed: bool = False  # -O2 (/O2) instead of -O1 (/O1): for code on a hot path
 
 
-#: The project's native libraries. Adding one is one entry: the stub's build and cache, the
-#: Windows wheel (tools/build_windows_wheel.py) and CI pick up every entry.
-LIBRARIES: dict[str, NativeLibrary] = {
-    "portsip_stub": NativeLibrary(
+#: The project's native libraries. Adding one is one entry: the install step (setup.py), the
+#: stub's build and cache, the wheels (tools/build_wheels.py) and CI pick up every entry.
+LIBRARIES: dict[str, LibrarySpec] = {
+    "portsip_stub": LibrarySpec(
         name="portsip_stub",
         sources=(("stubs", "*.c"),),
         include_dirs=("native", "stubs"),
         exports=(("native", "portsip_abi.h"), ("stubs", "portsip_stub.h")),
     ),
-    # The native event queue: C handlers for the SDK's callbacks (portsip/_backend_native.py).
-    # Built into the package at install time (setup.py) and prebuilt in the Windows wheel.
-    "portsip_events": NativeLibrary(
+    # The native event queue: C handlers for the SDK's callbacks (portsip/_delivery/native.py).
+    # Every installed portsip carries it prebuilt (setup.py builds it; the wheels ship it).
+    "portsip_events": LibrarySpec(
         name="portsip_events",
         sources=(("native", "portsip_events.c"),),
         include_dirs=("native",),
@@ -147,7 +147,7 @@ def _files(patterns: Iterable[tuple[str, str]]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def sources(library: NativeLibrary) -> list[Path]:
+def sources(library: LibrarySpec) -> list[Path]:
     """The library's translation units, in a stable order."""
     files = list(_files(library.sources).values())
     if not files:
@@ -155,7 +155,7 @@ def sources(library: NativeLibrary) -> list[Path]:
     return files
 
 
-def inputs(library: NativeLibrary) -> dict[str, Path]:
+def inputs(library: LibrarySpec) -> dict[str, Path]:
     """Everything a build of the library reads, by "role/name": its sources and every header it may include."""
     return _files([*library.sources, *((role, "*.h") for role in library.include_dirs)])
 
@@ -184,11 +184,10 @@ def find_compiler(target: str | None = None) -> Compiler:
             command = _split_command(configured)
             return Compiler(tuple(command), _style(command[0]), target)
         candidates = ["gcc", "cl"] if target == "windows" else ["cc"]
-        advice = (
-            "install mingw-w64 gcc (e.g. MSYS2) or run from a Visual Studio developer prompt, or set CC"
-            if target == "windows"
-            else "install one (e.g. apt-get install gcc) or set CC"
-        )
+        advice = {
+            "windows": "install mingw-w64 gcc (e.g. MSYS2) or run from a Visual Studio developer prompt, or set CC",
+            "darwin": "install the Xcode command line tools (xcode-select --install) or set CC",
+        }.get(target, "install one (e.g. apt-get install gcc) or set CC")
     elif target == "windows":
         candidates = [os.environ.get("PORTSIP_MINGW_CC", "").strip() or MINGW_CC]
         advice = "install mingw-w64 (e.g. apt-get install gcc-mingw-w64-x86-64) or set PORTSIP_MINGW_CC"
@@ -200,11 +199,26 @@ def find_compiler(target: str | None = None) -> Compiler:
     raise BuildError(f"no C compiler for {target} found (looked for {', '.join(candidates)}): {advice}")
 
 
+def check_compiler(compiler: Compiler) -> None:
+    """BuildError, in one line with the advice of :func:`find_compiler`, unless ``compiler`` runs
+    (``CC=false``, a CC that is not installed); MSVC's ``cl`` is not probed."""
+    if compiler.style == "msvc":
+        return
+    try:
+        result = subprocess.run([*compiler.command, "--version"], capture_output=True, timeout=60)
+        failure = f"exit code {result.returncode}" if result.returncode else ""
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        failure = str(exc)
+    if failure:
+        raise BuildError(f"the C compiler {shlex.join(compiler.command)} does not run ({failure}): install one (e.g. apt-get "
+                         "install gcc; on macOS the Xcode command line tools) or set CC to one that runs")
+
+
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _PROTOTYPE = re.compile(r"^(?!typedef\b)[\w\s\*]*?\b(\w+)\s*\([^()]*\)$")
 
 
-def exported_functions(library: NativeLibrary) -> list[str]:
+def exported_functions(library: LibrarySpec) -> list[str]:
     """The function names the library's export headers declare (MSVC needs them in a .def file)."""
     names = []
     for role, header in library.exports:
@@ -250,7 +264,7 @@ def compile_command(
     ]  # fmt: skip
 
 
-def fingerprint(library: NativeLibrary, compiler: Compiler, defines: Sequence[str] = ()) -> str:
+def fingerprint(library: LibrarySpec, compiler: Compiler, defines: Sequence[str] = ()) -> str:
     """A key that changes with the library's content and the build's flags, never with paths.
 
     Two checkouts or virtual environments with the same sources share one build.
@@ -307,7 +321,7 @@ def compile_shared(
 
 
 def build(
-    library: NativeLibrary | str,
+    library: LibrarySpec | str,
     output: Path,
     *,
     compiler: Compiler | None = None,

@@ -2,7 +2,8 @@
 
 ``native/portsip_abi.h`` is the single source of truth for the ABI: cffi reads it at run time
 as the binding's cdef, ``native/portsip_errors.h`` names the SDK's return codes (through cffi
-too), and ``stubs/portsip_stub.h`` is the cdef of the stub's control API. The generator and
+too), and ``stubs/portsip_stub.h`` is the cdef of the stub's control API. Integer ``#define``s
+stay in each cdef, so a constant shared by C and Python is ``lib.NAME``, never a copy. The generator and
 the tests read the same headers as text (``tools/``); the run-time needs no more than cffi.
 
 In a source checkout the headers sit in ``native/`` and ``stubs/`` next to the package; an
@@ -12,6 +13,7 @@ pyproject.toml and :func:`portsip._cbuild.source_dir`).
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -37,9 +39,17 @@ def stubs_dir() -> Path:
     return _cbuild.source_dir("stubs")
 
 
+#: ``#define NAME <integer>``: cffi reads it as a constant (``lib.NAME``), so a value the C code and
+#: the binding share is written once, in the header.
+_INTEGER_DEFINE = re.compile(r"#\s*define\s+[A-Za-z_]\w*\s+-?(?:0[xX][0-9a-fA-F]+|\d+)\s*(?:/\*.*\*/|//.*)?")
+
+
 def cdef_source(text: str) -> str:
-    """The header as cffi reads it: preprocessor lines (guards, includes) removed."""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    """The header as cffi reads it: integer ``#define``s kept, other preprocessor lines (guards,
+    includes, macros) removed."""
+    return "\n".join(
+        line for line in text.splitlines() if not line.lstrip().startswith("#") or _INTEGER_DEFINE.fullmatch(line.strip())
+    )
 
 
 @cache

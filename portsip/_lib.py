@@ -157,6 +157,7 @@ class PortSIPLib(
         self._sdk: Any = ffi.NULL
         self._registered = False
         self._recorder: Recorder | None = None  # the trace being recorded (record())
+        self._call_watchers = ()
         self._delivery = Delivery("portsip", limits)
         self._events = self._delivery.queue
         self._id = self._events.routing_id
@@ -269,6 +270,7 @@ class PortSIPLib(
             recorder = Recorder(out, sdk_version=self._version_for_trace, redact=redact)
             self._recorder = recorder
             self._delivery.router.recorder = recorder
+            self._call_watchers = (*self._call_watchers, recorder.call)
         return Recording(recorder, self._stop_recording)
 
     def _stop_recording(self, recorder: Recorder) -> None:
@@ -276,6 +278,7 @@ class PortSIPLib(
             if self._recorder is recorder:
                 self._recorder = None
                 self._delivery.router.recorder = None
+                self._call_watchers = tuple(watcher for watcher in self._call_watchers if watcher != recorder.call)
 
     def _version_for_trace(self) -> str | None:
         """The SDK's version for a trace's header, if it is initialized (else None)."""

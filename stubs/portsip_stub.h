@@ -5,12 +5,15 @@
  * and licensees' own CI, run without the proprietary SDK. These extra functions let a test
  * inject SDK events, script outcomes, open in-dialog sessions and read back the calls the
  * stub received. portsip.testing wraps them; this file is also its cffi cdef, so it keeps to
- * plain declarations (the cdef reader strips the preprocessor lines).
+ * plain declarations and integer #defines (the cdef reader drops every other preprocessor line).
  *
  * Events are numbered by the order of the callback typedefs in native/portsip_abi.h.
  */
 #ifndef PORTSIP_STUB_H
 #define PORTSIP_STUB_H
+
+/* The version of this API: stub_abi_version() returns it; the binding's cdef reads it from here. */
+#define STUB_ABI_VERSION 1
 
 /* Kinds of value, for event arguments (stub_emit) and recorded call arguments (journal). */
 enum stub_value_kind {

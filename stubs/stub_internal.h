@@ -89,7 +89,6 @@ typedef struct stub_arg {
 
 #include "stub_events.generated.h"
 
-#define STUB_ABI_VERSION 1
 #define STUB_MAX_ARGS 10      /* longest event signature ("lssssssbbs") */
 #define REGISTER_DELAY_MS 20  /* a registration answer takes a moment, like a server round trip */
 #define SDK_MAJOR_VERSION 17

@@ -85,15 +85,16 @@ STREAM_CALLBACKS = {
 
 
 def test_facts_are_complete() -> None:
-    assert len(EXPORTS) == 182
-    assert set(VENDOR_FUNCTIONS) == EXPORTS
+    # the export list and the decorated names agree (182 names in v17.1): a function added to the
+    # facts is added to both, and no count here needs changing
+    assert len(EXPORTS) > 0 and set(VENDOR_FUNCTIONS) == EXPORTS
     assert len(VENDOR_EVENTS) == 40
 
 
 def test_every_export_is_declared() -> None:
-    """182/182: the header declares every function the real DLL exports, and nothing else."""
+    """All of them (182 in v17.1): the header declares every function the real DLL exports, and nothing else."""
     assert {f.name for f in FUNCTIONS} == EXPORTS
-    assert len(FUNCTIONS) == len(EXPORTS) == 182
+    assert len(FUNCTIONS) == len(EXPORTS)  # each declared once
 
 
 @pytest.mark.parametrize("decl", FUNCTIONS, ids=lambda d: d.name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,7 +57,7 @@ def test_the_tables_cover_every_public_sdk_method() -> None:
         name
         for name, member in inspect.getmembers(PortSIPLib, inspect.isfunction)
         if not name.startswith("_")
-    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "wait_for_async", "async_events", "check_errors", "drain"}
+    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "wait_for_async", "async_events", "check_errors", "drain", "record"}
     assert sdk_methods == set(VALID)
 
 
@@ -215,3 +217,48 @@ def test_import_loads_nothing() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_c_type_in_the_cdef_decides_an_integers_range(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
+    # enableAudioStreamCallback's sessionId is an int, hangUp's a long: no method says so, the cdef does
+    beyond_int = 2**31
+    with pytest.raises(ValueError, match=rf"session_id must be between {-(2**31)} and {2**31 - 1}, got {beyond_int}"):
+        portsip_lib.enable_audio_stream_callback(beyond_int)
+    with pytest.raises(TypeError, match="session_id must be int, not bool"):
+        portsip_lib.hang_up(True)
+    with pytest.raises(TypeError, match="enable must be bool, not int"):
+        portsip_lib.enable_early_media(1)  # type: ignore[arg-type]
+    if LONG_MAX > beyond_int:
+        with pytest.raises(PortSIPError):  # reached C: the stub knows no such session
+            portsip_lib.hang_up(beyond_int)
+        assert stub_control.calls[-1].args["sessionId"] == beyond_int
+
+
+def _api_sources() -> dict[str, ast.Module]:
+    folder = Path(portsip._api.__file__).parent
+    return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.py"))}
+
+
+def test_methods_name_their_c_function_and_restate_no_c_type() -> None:
+    """Readers and tools follow a call from the method to the header: every C call names
+    self._c.PortSIP_x (or a variable holding it), no C type name is passed to _args.integer."""
+    helpers = {"_call", "_call_without_sdk", "_call_void", "_call_out_ints", "_call_text_out", "_device_name"}
+    for name, tree in _api_sources().items():
+        if name == "_core.py":  # the C call path itself: it takes the C types from the cdef
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            where = f"{name}:{node.lineno}"
+            if node.func.attr in helpers and isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
+                first = node.args[0]
+                names_c_function = isinstance(first, ast.Attribute) and ast.unparse(first.value) == "self._c"
+                assert names_c_function or isinstance(first, ast.Name), f"{where}: {ast.unparse(node)[:80]}"
+            assert ast.unparse(node.func) != "_args.integer", f"{where}: a C type is the cdef's to say: _args.bounded"
+        calls_of_getattr = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == "getattr"]
+        assert not calls_of_getattr, f"{name}: getattr({ast.unparse(calls_of_getattr[0].args[0])}, ...)"
+
+
+def test_a_call_with_the_wrong_number_of_arguments_is_a_mistake_in_the_method(portsip_lib: PortSIPLib) -> None:
+    with pytest.raises(TypeError, match=r"PortSIP_hangUp takes 1 arguments here, not 2: session_id, extra"):
+        portsip_lib._call(portsip_lib._c.PortSIP_hangUp, session_id=1, extra=2)

@@ -3,7 +3,7 @@
 Where long is 32 bits (CI runs this file on Windows under Wine), an id beyond 2**31-1 must be
 refused before any C call (cffi would raise OverflowError, a truncation would reach the wrong
 session), and ids at the very edges must travel both ways unchanged. The long arguments are
-found by watching ``_args.integer`` check them, so every API method is covered as it is added.
+found by watching the checks the cdef's types give them, so every API method is covered as it is added.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from test_api import VALID
 from test_event_roundtrip import make_event
 
 from portsip import PortSIPError, PortSIPLib, _args
+from portsip._api._core import SDKCore
 from portsip._loader import get_ffi
 from portsip.events import EVENT_TYPES, Event
-from portsip.testing import StubControl
+from portsip.testing import StubControl, stub_library_path
 
 LONG_MIN, LONG_MAX = _args.C_RANGES["long"]
 only_where_long_is_32_bits = pytest.mark.skipif(
@@ -33,8 +34,28 @@ class _Reached(Exception):
     """Raised instead of calling C: the arguments passed their checks."""
 
 
+class _StandIn(PortSIPLib):
+    """A PortSIPLib with the real API methods on the real cdef and library, whose other state
+    (what __init__ would set) is mocks; a send's receipt book makes the send at once."""
+
+    def __init__(self) -> None:
+        ffi = get_ffi()
+        self._ffi, self._c = ffi, ffi.dlopen(stub_library_path())
+        self._receipts = mock.MagicMock(**{"send.side_effect": lambda kind, send, timeout, key: send()})
+
+    def __getattr__(self, name: str) -> Any:
+        value = mock.MagicMock()
+        setattr(self, name, value)
+        return value
+
+    def __del__(self) -> None:
+        pass
+
+
 def long_arguments() -> list[tuple[str, int]]:
-    """(method, position) of every argument an API method checks as a C long."""
+    """(method, position) of every argument an API method passes to a C long: SDKCore._call checks
+    each integer against its C type in the cdef, which this watches, stopping the call just before C."""
+    stand_in = _StandIn()
     found = []
     for method, valid in VALID.items():
         checked: list[str] = []
@@ -44,23 +65,15 @@ def long_arguments() -> list[tuple[str, int]]:
                 checked.append(name)
             return real_integer(name, value, c_type, *args, **kwargs)
 
-        # Every path to C (SDKCore._call, _call_void, _call_out_ints, the mixins' private helpers)
-        # stops the method there, after its arguments were checked.
-        stand_in = mock.Mock(**{f"{name}.side_effect": _Reached for name in PRIVATE_HELPERS})
-        with mock.patch.object(_args, "integer", spy), pytest.raises(_Reached):
-            getattr(PortSIPLib, method)(stand_in, *valid)
+        with mock.patch.object(_args, "integer", spy), mock.patch.object(SDKCore, "_invoke", side_effect=_Reached), \
+                pytest.raises(_Reached):
+            getattr(stand_in, method)(*valid)
         parameters = list(inspect.signature(getattr(PortSIPLib, method)).parameters)[1:]
         found += [(method, parameters.index(name)) for name in checked]
     return found
 
 
 real_integer = _args.integer
-PRIVATE_HELPERS = {
-    name
-    for cls in PortSIPLib.__mro__
-    for name, value in vars(cls).items()
-    if name.startswith("_") and not name.startswith("__") and callable(value)
-}
 LONG_ARGUMENTS = long_arguments()
 
 

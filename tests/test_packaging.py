@@ -1,11 +1,19 @@
-"""What a licensee installs: the metadata, and only run-time files inside the package."""
+"""What a licensee installs: the metadata, only run-time files inside the package, and (from a
+wheel) the native libraries prebuilt, working with no compiler."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from test_windows import exchange_a_message
 
 import portsip
-from portsip import _header
+from portsip import _cbuild, _header
+from portsip.testing import stub_library_path
 
 
 def test_version_has_one_source() -> None:
@@ -25,3 +33,17 @@ def test_the_header_directories_hold_c_files_only() -> None:
         names = {p.name for p in directory.iterdir() if p.name != "__pycache__"}
         assert names and all(name.endswith((".h", ".c")) for name in names), directory
     assert (_header.native_dir() / _header.ABI_HEADER).is_file()
+
+
+@pytest.mark.skipif(not os.environ.get("PORTSIP_EXPECT_PACKAGED_STUB"), reason="portsip not installed from a wheel here")
+def test_the_wheel_carries_its_libraries_and_needs_no_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI installs each wheel where no C compiler is reachable and sets PORTSIP_EXPECT_PACKAGED_STUB."""
+    monkeypatch.delenv("PORTSIP_STUB_LIBRARY", raising=False)
+    monkeypatch.delenv("CC", raising=False)
+    assert [shutil.which(name) for name in ("cc", "gcc", "clang", "cl")] == [None] * 4
+    package = Path(portsip.__file__).parent
+    assert package.resolve() != Path(__file__).resolve().parent.parent / "portsip", f"{package}: the checkout, not the wheel"
+    for library in _cbuild.LIBRARIES:  # the event queue and the stub
+        assert _cbuild.packaged_library(library) == package / _cbuild.PREBUILT_DIR / _cbuild.library_filename(library)
+    assert stub_library_path() == str(_cbuild.packaged_library("portsip_stub"))
+    exchange_a_message(stub_library_path())  # events arrive through the packaged event queue

@@ -187,10 +187,10 @@ def returning_late(
         lib.on(outcome_type, everything.append)
     inside = False
 
-    def late(called: str, *args: Any, **kwargs: Any) -> int:
+    def late(called: Any, *args: Any, **kwargs: Any) -> int:
         nonlocal inside
         sent_id = original(called, *args, **kwargs)
-        if called == function and not inside:  # not for the sends meanwhile() makes
+        if called == getattr(lib._c, function) and not inside:  # not for the sends meanwhile() makes
             inside = True
             meanwhile()
             settle(lib)

@@ -1,5 +1,5 @@
-"""Windows: the SDK's dependent DLLs load from its own folder; failures say what is missing; the
-wheel's prebuilt stub works with no compiler.
+"""Windows: the SDK's dependent DLLs load from its own folder; failures say what is missing.
+(That the wheel's prebuilt libraries work with no compiler is tests/test_packaging.py's.)
 
 The DLLs come from tests/windows_dlls.py: a portsip_sdk.dll (the stub) that imports
 portsip_media.dll, as the vendor's SDK imports the DLLs shipped beside it. CI runs this file
@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 import windows_dlls
 
-import portsip
 from portsip import PortSIPLib, _cbuild
 from portsip._loader import ENV_VAR
 from portsip.events import RecvOutOfDialogMessage, RegisterSuccess
-from portsip.testing import stub_library_path
 
 pytestmark = pytest.mark.skipif(sys.platform != "win32", reason="Windows DLL loading")
 
@@ -141,13 +139,3 @@ def test_a_32_bit_sdk_in_a_64_bit_python_is_said_in_words(tmp_path: Path, test_d
     assert result.returncode == 3, result.stdout + result.stderr
     assert "a 32-bit DLL in a 64-bit Python; use one built for Windows x86_64 (64-bit)" in result.stdout, result.stdout
     assert load_in_a_new_process(str(folder / windows_dlls.SDK_32BIT), cwd=tmp_path).startswith("error: ")
-
-
-@pytest.mark.skipif(not os.environ.get("PORTSIP_EXPECT_PACKAGED_STUB"), reason="portsip not installed from the Windows wheel")
-def test_the_wheel_stub_works_without_a_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PORTSIP_STUB_LIBRARY", raising=False)
-    monkeypatch.delenv("CC", raising=False)
-    assert [shutil.which(name) for name in ("gcc", "cl", "cc")] == [None, None, None]
-    packaged = Path(portsip.__file__).parent / _cbuild.PREBUILT_DIR / "portsip_stub.dll"
-    assert stub_library_path() == str(packaged)
-    exchange_a_message(str(packaged))

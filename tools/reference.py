@@ -1,10 +1,10 @@
 """docs/reference.md: every function and callback of the ABI header beside its Python name.
 
 The Python side is read from the source of portsip/_lib.py and portsip/_api/*.py (no import):
-a method *calls* a C function when its body names it, as ``self._call("PortSIP_setUser", ...)``
-or ``self._c.PortSIP_initialize(...)``. The naming rule says which method a function should
-have (``PortSIP_sendOutOfDialogMessage`` -> ``send_out_of_dialog_message``); a method of that
-name that does not call the function is an error, so the page cannot name the wrong method.
+a method *calls* a C function when its body names it, as ``self._call(self._c.PortSIP_setUser, ...)``.
+The naming rule says which method a function should have (``PortSIP_sendOutOfDialogMessage`` ->
+``send_out_of_dialog_message``); a method of that name that does not call the function is an
+error, so the page cannot name the wrong method.
 Functions whose method has another name (``PortSIP_unRegisterServer`` -> ``unregister_server``,
 ``close``) are found by the calls. New API modules and header functions need no change here.
 """

@@ -32,9 +32,7 @@ class CallsAPI(SDKCore):
         without an offer (the media are then negotiated in the answer); ``video_call`` offers video
         too (given at least one video codec is enabled).
         """
-        return self._call(
-            "PortSIP_call", _args.text("call_to", call_to), _args.flag("send_sdp", send_sdp), _args.flag("video_call", video_call)
-        )
+        return self._call(self._c.PortSIP_call, call_to=_args.text("call_to", call_to), send_sdp=send_sdp, video_call=video_call)
 
     def answer_call(self, session_id: int, video_call: bool = False) -> None:
         """PortSIP_answerCall: accept the incoming call ``session_id`` (from InviteIncoming).
@@ -42,7 +40,7 @@ class CallsAPI(SDKCore):
         With ``video_call`` the answer includes video when the caller offered it and a codec
         matches. Both ends then get InviteConnected.
         """
-        self._call("PortSIP_answerCall", _args.integer("session_id", session_id, "long"), _args.flag("video_call", video_call))
+        self._call(self._c.PortSIP_answerCall, session_id=session_id, video_call=video_call)
 
     def reject_call(self, session_id: int, code: int = 486) -> None:
         """PortSIP_rejectCall: refuse the incoming call ``session_id`` with a SIP status ``code``.
@@ -50,26 +48,22 @@ class CallsAPI(SDKCore):
         The caller's InviteFailure carries the code: 486 Busy Here (the default), 480 Temporarily
         Unavailable, 603 Decline, ...
         """
-        self._call(
-            "PortSIP_rejectCall",
-            _args.integer("session_id", session_id, "long"),
-            _args.integer("code", code, minimum=300, maximum=699),
-        )
+        self._call(self._c.PortSIP_rejectCall, session_id=session_id, code=_args.bounded("code", code, minimum=300, maximum=699))
 
     def hang_up(self, session_id: int) -> None:
         """PortSIP_hangUp: end the call ``session_id`` (or cancel it while it is still ringing).
 
         The other side gets InviteClosed; this side gets no event for the call it ended.
         """
-        self._call("PortSIP_hangUp", _args.integer("session_id", session_id, "long"))
+        self._call(self._c.PortSIP_hangUp, session_id=session_id)
 
     def hold(self, session_id: int) -> None:
         """PortSIP_hold: put the connected call on hold; the other side gets RemoteHold."""
-        self._call("PortSIP_hold", _args.integer("session_id", session_id, "long"))
+        self._call(self._c.PortSIP_hold, session_id=session_id)
 
     def un_hold(self, session_id: int) -> None:
         """PortSIP_unHold: take the call off hold; the other side gets RemoteUnHold."""
-        self._call("PortSIP_unHold", _args.integer("session_id", session_id, "long"))
+        self._call(self._c.PortSIP_unHold, session_id=session_id)
 
     def update_call(self, session_id: int, enable_audio: bool, enable_video: bool) -> None:
         """PortSIP_updateCall: re-INVITE the connected call with the media wanted now.
@@ -77,12 +71,7 @@ class CallsAPI(SDKCore):
         E.g. ``update_call(session_id, True, True)`` adds video to an audio call and
         ``update_call(session_id, True, False)`` removes it. The other side gets InviteUpdated.
         """
-        self._call(
-            "PortSIP_updateCall",
-            _args.integer("session_id", session_id, "long"),
-            _args.flag("enable_audio", enable_audio),
-            _args.flag("enable_video", enable_video),
-        )
+        self._call(self._c.PortSIP_updateCall, session_id=session_id, enable_audio=enable_audio, enable_video=enable_video)
 
     def mute_session(
         self,
@@ -98,12 +87,12 @@ class CallsAPI(SDKCore):
         stops us hearing them; likewise for video. Nothing is signalled to the other side.
         """
         self._call(
-            "PortSIP_muteSession",
-            _args.integer("session_id", session_id, "long"),
-            _args.flag("mute_incoming_audio", mute_incoming_audio),
-            _args.flag("mute_outgoing_audio", mute_outgoing_audio),
-            _args.flag("mute_incoming_video", mute_incoming_video),
-            _args.flag("mute_outgoing_video", mute_outgoing_video),
+            self._c.PortSIP_muteSession,
+            session_id=session_id,
+            mute_incoming_audio=mute_incoming_audio,
+            mute_outgoing_audio=mute_outgoing_audio,
+            mute_incoming_video=mute_incoming_video,
+            mute_outgoing_video=mute_outgoing_video,
         )
 
     def forward_call(self, session_id: int, forward_to: str) -> None:
@@ -111,7 +100,7 @@ class CallsAPI(SDKCore):
 
         ``forward_to`` is a SIP URI or a user name. This side's session ends without an event.
         """
-        self._call("PortSIP_forwardCall", _args.integer("session_id", session_id, "long"), _args.text("forward_to", forward_to))
+        self._call(self._c.PortSIP_forwardCall, session_id=session_id, forward_to=_args.text("forward_to", forward_to))
 
     def pickup_blf_call(self, replace_dialog_id: str, video_call: bool = False) -> int:
         """PortSIP_pickupBLFCall: answer, from here, a call ringing at a user whose dialogs we monitor.
@@ -121,7 +110,9 @@ class CallsAPI(SDKCore):
         then reports like an outgoing call.
         """
         return self._call(
-            "PortSIP_pickupBLFCall", _args.text("replace_dialog_id", replace_dialog_id), _args.flag("video_call", video_call)
+            self._c.PortSIP_pickupBLFCall,
+            replace_dialog_id=_args.text("replace_dialog_id", replace_dialog_id),
+            video_call=video_call,
         )
 
     # ---- requests inside a call --------------------------------------------------------------
@@ -141,12 +132,12 @@ class CallsAPI(SDKCore):
         ``dtmf_duration`` is in samples (160 recommended); ``play_dtmf_tone`` also plays it locally.
         """
         self._call(
-            "PortSIP_sendDtmf",
-            _args.integer("session_id", session_id, "long"),
-            int(_args.choice("dtmf_method", dtmf_method, DtmfMethod)),
-            _args.integer("code", code, minimum=0, maximum=MAX_DTMF_TONE),
-            _args.integer("dtmf_duration", dtmf_duration),
-            _args.flag("play_dtmf_tone", play_dtmf_tone),
+            self._c.PortSIP_sendDtmf,
+            session_id=session_id,
+            dtmf_method=int(_args.choice("dtmf_method", dtmf_method, DtmfMethod)),
+            code=_args.bounded("code", code, minimum=0, maximum=MAX_DTMF_TONE),
+            dtmf_duration=dtmf_duration,
+            play_dtmf_tone=play_dtmf_tone,
         )
 
     def send_info(self, session_id: int, mime_type: str, sub_mime_type: str, info_contents: str) -> None:
@@ -155,11 +146,11 @@ class CallsAPI(SDKCore):
         The other side gets RecvInfo with the whole INFO message.
         """
         self._call(
-            "PortSIP_sendInfo",
-            _args.integer("session_id", session_id, "long"),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
-            _args.text("info_contents", info_contents),
+            self._c.PortSIP_sendInfo,
+            session_id=session_id,
+            mime_type=_args.text("mime_type", mime_type),
+            sub_mime_type=_args.text("sub_mime_type", sub_mime_type),
+            info_contents=_args.text("info_contents", info_contents),
         )
 
     def send_options(self, to: str, sdp: str = "") -> None:
@@ -167,7 +158,7 @@ class CallsAPI(SDKCore):
 
         The recipient gets RecvOptions with the whole message.
         """
-        self._call("PortSIP_sendOptions", _args.text("to", to), _args.text("sdp", sdp))
+        self._call(self._c.PortSIP_sendOptions, to=_args.text("to", to), sdp=_args.text("sdp", sdp))
 
     # ---- settings for every call ---------------------------------------------------------------
 
@@ -177,23 +168,27 @@ class CallsAPI(SDKCore):
         With ``for_busy_only`` only while we are already in a call, else always. Each forwarded
         call raises InviteBeginingForward here instead of InviteIncoming.
         """
-        self._call("PortSIP_enableCallForward", _args.flag("for_busy_only", for_busy_only), _args.text("forward_to", forward_to))
+        self._call(
+            self._c.PortSIP_enableCallForward,
+            for_busy_only=for_busy_only,
+            forward_to=_args.text("forward_to", forward_to),
+        )
 
     def disable_call_forward(self) -> None:
         """PortSIP_disableCallForward: stop forwarding incoming calls."""
-        self._call("PortSIP_disableCallForward")
+        self._call(self._c.PortSIP_disableCallForward)
 
     def set_do_not_disturb(self, state: bool) -> None:
         """PortSIP_setDoNotDisturb: with ``True`` every incoming call is rejected (C returns nothing)."""
-        self._call_void("PortSIP_setDoNotDisturb", _args.flag("state", state))
+        self._call_void(self._c.PortSIP_setDoNotDisturb, state=state)
 
     def enable_early_media(self, enable: bool) -> None:
         """PortSIP_enableEarlyMedia: accept media before the answer (183 Session Progress); off by default."""
-        self._call("PortSIP_enableEarlyMedia", _args.flag("enable", enable))
+        self._call(self._c.PortSIP_enableEarlyMedia, enable=enable)
 
     def enable_reliable_provisional(self, enable: bool) -> None:
         """PortSIP_enableReliableProvisional: use PRACK (reliable 1xx responses, RFC 3262); off by default."""
-        self._call("PortSIP_enableReliableProvisional", _args.flag("enable", enable))
+        self._call(self._c.PortSIP_enableReliableProvisional, enable=enable)
 
     def enable_session_timer(self, timer_seconds: int, refresh_mode: SessionRefreshMode | int) -> None:
         """PortSIP_enableSessionTimer: refresh calls with re-INVITEs every ``timer_seconds`` (at least 90).
@@ -202,11 +197,11 @@ class CallsAPI(SDKCore):
         refreshes let proxies drop calls whose BYE was lost.
         """
         self._call(
-            "PortSIP_enableSessionTimer",
-            _args.integer("timer_seconds", timer_seconds, minimum=MIN_SESSION_TIMER),
-            int(_args.choice("refresh_mode", refresh_mode, SessionRefreshMode)),
+            self._c.PortSIP_enableSessionTimer,
+            timer_seconds=_args.bounded("timer_seconds", timer_seconds, minimum=MIN_SESSION_TIMER),
+            refresh_mode=int(_args.choice("refresh_mode", refresh_mode, SessionRefreshMode)),
         )
 
     def disable_session_timer(self) -> None:
         """PortSIP_disableSessionTimer: stop refreshing calls."""
-        self._call("PortSIP_disableSessionTimer")
+        self._call(self._c.PortSIP_disableSessionTimer)

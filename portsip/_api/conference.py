@@ -17,7 +17,7 @@ class ConferenceAPI(SDKCore):
 
     def create_audio_conference(self) -> None:
         """PortSIP_createAudioConference: start an audio conference (fails while one exists)."""
-        self._call("PortSIP_createAudioConference")
+        self._call(self._c.PortSIP_createAudioConference)
 
     def create_video_conference(
         self, conference_video_window: int | None, width: int, height: int, display_local_video_in_conference: bool
@@ -28,28 +28,28 @@ class ConferenceAPI(SDKCore):
         """
         window = _args.handle("conference_video_window", conference_video_window)
         self._call(
-            "PortSIP_createVideoConference",
-            self._ffi.cast("void*", window),
-            _args.integer("width", width),
-            _args.integer("height", height),
-            _args.flag("display_local_video_in_conference", display_local_video_in_conference),
+            self._c.PortSIP_createVideoConference,
+            conference_video_window=self._ffi.cast("void*", window),
+            width=width,
+            height=height,
+            display_local_video_in_conference=display_local_video_in_conference,
         )
 
     def destroy_conference(self) -> None:
         """PortSIP_destroyConference: end the conference; its calls go on as ordinary calls (C returns nothing)."""
-        self._call_void("PortSIP_destroyConference")
+        self._call_void(self._c.PortSIP_destroyConference)
 
     def set_conference_video_window(self, video_window: int | None) -> None:
         """PortSIP_setConferenceVideoWindow: show the conference's video in another window (None: nowhere)."""
         window = _args.handle("video_window", video_window)
-        self._call("PortSIP_setConferenceVideoWindow", self._ffi.cast("void*", window))
+        self._call(self._c.PortSIP_setConferenceVideoWindow, video_window=self._ffi.cast("void*", window))
 
     def join_to_conference(self, session_id: int) -> None:
         """PortSIP_joinToConference: add the established call ``session_id`` to the conference
         (taking it off hold if needed).
         """
-        self._call("PortSIP_joinToConference", _args.integer("session_id", session_id, "long"))
+        self._call(self._c.PortSIP_joinToConference, session_id=session_id)
 
     def remove_from_conference(self, session_id: int) -> None:
         """PortSIP_removeFromConference: take the call out of the conference; the call goes on."""
-        self._call("PortSIP_removeFromConference", _args.integer("session_id", session_id, "long"))
+        self._call(self._c.PortSIP_removeFromConference, session_id=session_id)

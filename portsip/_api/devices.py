@@ -7,6 +7,8 @@ manual allows it. Names come back as str (the SDK writes UTF-8).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _args
 from ..media import VideoCaptureDevice
 from ._core import SDKCore
@@ -20,80 +22,89 @@ class DevicesAPI(SDKCore):
 
     def get_num_of_recording_devices(self) -> int:
         """PortSIP_getNumOfRecordingDevices: how many audio capture devices (microphones) there are."""
-        return self._call("PortSIP_getNumOfRecordingDevices")
+        return self._call(self._c.PortSIP_getNumOfRecordingDevices)
 
     def get_num_of_playout_devices(self) -> int:
         """PortSIP_getNumOfPlayoutDevices: how many audio playout devices (speakers) there are."""
-        return self._call("PortSIP_getNumOfPlayoutDevices")
+        return self._call(self._c.PortSIP_getNumOfPlayoutDevices)
 
-    def _device_name(self, function: str, device_index: int) -> str:
-        index = _args.integer("device_index", device_index, minimum=-1)
-        (name,) = self._call_text_out(function, (_NAME_BUFFER,), lambda buffer: self._call(function, index, buffer, len(buffer)))
+    def _device_name(self, function: Any, device_index: int) -> str:
+        index = _args.bounded("device_index", device_index, minimum=-1)
+        (name,) = self._call_text_out(
+            function,
+            (_NAME_BUFFER,),
+            lambda buffer: self._call(function, device_index=index, name_utf8=buffer, name_utf8_length=len(buffer)),
+        )
         return name
 
     def get_recording_device_name(self, device_index: int = -1) -> str:
         """PortSIP_getRecordingDeviceName: the name of a microphone (-1: the default one)."""
-        return self._device_name("PortSIP_getRecordingDeviceName", device_index)
+        return self._device_name(self._c.PortSIP_getRecordingDeviceName, device_index)
 
     def get_playout_device_name(self, device_index: int = -1) -> str:
         """PortSIP_getPlayoutDeviceName: the name of a speaker (-1: the default one)."""
-        return self._device_name("PortSIP_getPlayoutDeviceName", device_index)
+        return self._device_name(self._c.PortSIP_getPlayoutDeviceName, device_index)
 
     def set_audio_device_id(self, recording_device_id: int, playout_device_id: int) -> None:
         """PortSIP_setAudioDeviceId: the microphone and speaker to use, by index."""
-        self._call(
-            "PortSIP_setAudioDeviceId",
-            _args.integer("recording_device_id", recording_device_id),
-            _args.integer("playout_device_id", playout_device_id),
-        )
+        self._call(self._c.PortSIP_setAudioDeviceId, recording_device_id=recording_device_id, playout_device_id=playout_device_id)
 
     def set_speaker_volume(self, volume: int) -> None:
         """PortSIP_setSpeakerVolume: the speaker volume, 0-255."""
-        self._call("PortSIP_setSpeakerVolume", _args.integer("volume", volume, "unsigned int"))
+        self._call(self._c.PortSIP_setSpeakerVolume, volume=volume)
 
     def get_speaker_volume(self) -> int:
         """PortSIP_getSpeakerVolume: the speaker volume, 0-255."""
-        return self._call("PortSIP_getSpeakerVolume")
+        return self._call(self._c.PortSIP_getSpeakerVolume)
 
     def set_mic_volume(self, volume: int) -> None:
         """PortSIP_setMicVolume: the microphone volume, 0-255."""
-        self._call("PortSIP_setMicVolume", _args.integer("volume", volume, "unsigned int"))
+        self._call(self._c.PortSIP_setMicVolume, volume=volume)
 
     def get_mic_volume(self) -> int:
         """PortSIP_getMicVolume: the microphone volume, 0-255."""
-        return self._call("PortSIP_getMicVolume")
+        return self._call(self._c.PortSIP_getMicVolume)
 
     def mute_microphone(self, mute: bool) -> None:
         """PortSIP_muteMicrophone (desktop platforms). Returns nothing in C."""
-        self._call_void("PortSIP_muteMicrophone", _args.flag("mute", mute))
+        self._call_void(self._c.PortSIP_muteMicrophone, mute=mute)
 
     def mute_speaker(self, mute: bool) -> None:
         """PortSIP_muteSpeaker (desktop platforms). Returns nothing in C."""
-        self._call_void("PortSIP_muteSpeaker", _args.flag("mute", mute))
+        self._call_void(self._c.PortSIP_muteSpeaker, mute=mute)
 
     def audio_play_loopback_test(self, enable: bool) -> None:
         """PortSIP_audioPlayLoopbackTest: play the microphone on the speaker, to test the devices. Returns nothing in C."""
-        self._call_void("PortSIP_audioPlayLoopbackTest", _args.flag("enable", enable))
+        self._call_void(self._c.PortSIP_audioPlayLoopbackTest, enable=enable)
 
     def get_num_of_video_capture_devices(self) -> int:
         """PortSIP_getNumOfVideoCaptureDevices: how many cameras there are."""
-        return self._call("PortSIP_getNumOfVideoCaptureDevices")
+        return self._call(self._c.PortSIP_getNumOfVideoCaptureDevices)
 
     def get_video_capture_device_name(self, device_index: int = -1) -> VideoCaptureDevice:
         """PortSIP_getVideoCaptureDeviceName: a camera's unique id and name (-1: the default camera)."""
         # The C parameter is unsigned: -1 travels as its two's complement, as from the vendor's .NET wrapper.
-        index = _args.integer("device_index", device_index, minimum=-1) % 2**32
-        function = "PortSIP_getVideoCaptureDeviceName"
+        index = _args.bounded("device_index", device_index, minimum=-1)
+        if index == -1:
+            index = int(self._ffi.cast("unsigned int", -1))
+        function = self._c.PortSIP_getVideoCaptureDeviceName
         unique_id, name = self._call_text_out(
             function,
             (_NAME_BUFFER, _NAME_BUFFER),
-            lambda ids, names: self._call(function, index, ids, len(ids), names, len(names)),
+            lambda ids, names: self._call(
+                function,
+                device_index=index,
+                unique_id_utf8=ids,
+                unique_id_utf8_length=len(ids),
+                device_name_utf8=names,
+                device_name_utf8_length=len(names),
+            ),
         )
         return VideoCaptureDevice(unique_id, name)
 
     def set_video_device_id(self, device_id: int) -> None:
         """PortSIP_setVideoDeviceId: the camera to use, by index."""
-        self._call("PortSIP_setVideoDeviceId", _args.integer("device_id", device_id))
+        self._call(self._c.PortSIP_setVideoDeviceId, device_id=device_id)
 
     def show_video_capture_settings_dialog_box(
         self, unique_id: str, dialog_title: str, parent_window: int | None = None, x: int = 0, y: int = 0
@@ -105,11 +116,11 @@ class DevicesAPI(SDKCore):
         """
         unique = _args.text("unique_id", unique_id)
         self._call(
-            "PortSIP_showVideoCaptureSettingsDialogBox",
-            unique,
-            len(unique),
-            _args.text("dialog_title", dialog_title),
-            self._ffi.cast("void*", _args.handle("parent_window", parent_window)),
-            _args.integer("x", x, "unsigned int"),
-            _args.integer("y", y, "unsigned int"),
+            self._c.PortSIP_showVideoCaptureSettingsDialogBox,
+            unique_id_utf8=unique,
+            unique_id_utf8_length=len(unique),
+            dialog_title=_args.text("dialog_title", dialog_title),
+            parent_window=self._ffi.cast("void*", _args.handle("parent_window", parent_window)),
+            x=x,
+            y=y,
         )

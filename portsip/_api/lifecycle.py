@@ -31,38 +31,43 @@ class LifecycleAPI(SDKCore):
         verify_tls_certificate: bool = False,
     ) -> None:
         """PortSIP_initialize: start the SDK on this dispatcher. Call once, before anything else."""
-        args = (
-            int(_args.choice("transport", transport, TransportType)),
-            _args.text("local_ip", local_ip),
-            _args.port("local_sip_port", local_sip_port),
-            int(_args.choice("log_level", log_level, LogLevel)),
-            _args.text("log_file_path", log_file_path),
-            _args.integer("max_call_sessions", max_call_sessions, minimum=1),
-            _args.text("sip_agent_string", sip_agent_string),
-            _args.integer("audio_device_layer", audio_device_layer),
-            _args.integer("video_device_layer", video_device_layer),
-            _args.text("tls_certificates_root_path", tls_certificates_root_path),
-            _args.text("tls_cipher_list", tls_cipher_list),
-            _args.flag("verify_tls_certificate", verify_tls_certificate),
+        function = self._c.PortSIP_initialize
+        error = self._ffi.new("int*")
+        name, values = self._checked(
+            function,
+            {
+                "callback_dispatcher": self._dispatcher,
+                "transport": int(_args.choice("transport", transport, TransportType)),
+                "local_ip": _args.text("local_ip", local_ip),
+                "local_sip_port": _args.port("local_sip_port", local_sip_port),
+                "log_level": int(_args.choice("log_level", log_level, LogLevel)),
+                "log_file_path": _args.text("log_file_path", log_file_path),
+                "max_call_sessions": _args.bounded("max_call_sessions", max_call_sessions, minimum=1),
+                "sip_agent_string": _args.text("sip_agent_string", sip_agent_string),
+                "audio_device_layer": audio_device_layer,
+                "video_device_layer": video_device_layer,
+                "tls_certificates_root_path": _args.text("tls_certificates_root_path", tls_certificates_root_path),
+                "tls_cipher_list": _args.text("tls_cipher_list", tls_cipher_list),
+                "verify_tls_certificate": verify_tls_certificate,
+                "error_code": error,
+            },
+            first=0,
         )
         with self._lock:
-            self._usable("PortSIP_initialize", need_sdk=False)
+            self._usable(name, need_sdk=False)
             if self._sdk != self._ffi.NULL:
-                raise AlreadyInitializedError(
-                    "PortSIP_initialize: already initialized", code=code_of("ECoreAlreadyInitialized"), function="PortSIP_initialize"
-                )
-            error = self._ffi.new("int*")
-            sdk = self._c.PortSIP_initialize(self._dispatcher, *args, error)
+                raise AlreadyInitializedError(f"{name}: already initialized", code=code_of("ECoreAlreadyInitialized"), function=name)
+            sdk = function(*values)
             if sdk == self._ffi.NULL:
-                raise error_for_code(error[0] if error[0] < 0 else code_of("ECoreInitializeStackFailure"), "PortSIP_initialize")
+                raise error_for_code(error[0] if error[0] < 0 else code_of("ECoreInitializeStackFailure"), name)
             self._sdk = sdk
 
     def set_license_key(self, key: str) -> None:
         """PortSIP_setLicenseKey."""
-        self._call("PortSIP_setLicenseKey", _args.text("key", key))
+        self._call(self._c.PortSIP_setLicenseKey, key=_args.text("key", key))
 
     def get_version(self) -> tuple[int, int]:
         """PortSIP_getVersion: the SDK's (major, minor) version."""
         major, minor = self._ffi.new("int*"), self._ffi.new("int*")
-        self._call("PortSIP_getVersion", major, minor)
+        self._call(self._c.PortSIP_getVersion, major_version=major, minor_version=minor)
         return major[0], minor[0]

@@ -23,10 +23,10 @@ class MessagingAPI(SDKCore):
         e.g. ``add_supported_mime_type("MESSAGE", "application", "json")``.
         """
         self._call(
-            "PortSIP_addSupportedMimeType",
-            _args.text("method_name", method_name),
-            _args.text("mime_type", mime_type),
-            _args.text("sub_mime_type", sub_mime_type),
+            self._c.PortSIP_addSupportedMimeType,
+            method_name=_args.text("method_name", method_name),
+            mime_type=_args.text("mime_type", mime_type),
+            sub_mime_type=_args.text("sub_mime_type", sub_mime_type),
         )
 
     def send_message(self, session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> int:
@@ -36,7 +36,7 @@ class MessagingAPI(SDKCore):
         carrying it (perhaps before this returns: see :meth:`send_message_with_receipt`). ``data``
         is the body as bytes (encode text yourself, e.g. UTF-8).
         """
-        return self._call("PortSIP_sendMessage", *_in_dialog(session_id, mime_type, sub_mime_type, data))
+        return self._call(self._c.PortSIP_sendMessage, **_in_dialog(session_id, mime_type, sub_mime_type, data))
 
     def send_out_of_dialog_message(
         self, to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool = False
@@ -48,7 +48,7 @@ class MessagingAPI(SDKCore):
         :meth:`send_out_of_dialog_message_with_receipt`). ``is_sms`` adds ``messagetype=SMS`` to
         the To header.
         """
-        return self._call("PortSIP_sendOutOfDialogMessage", *_out_of_dialog(to, mime_type, sub_mime_type, data, is_sms))
+        return self._call(self._c.PortSIP_sendOutOfDialogMessage, **_out_of_dialog(to, mime_type, sub_mime_type, data, is_sms))
 
     def send_text(
         self, to: str, text: str, *, is_sms: bool = False, timeout: float = DEFAULT_RECEIPT_TIMEOUT
@@ -63,8 +63,8 @@ class MessagingAPI(SDKCore):
         one; see :meth:`send_out_of_dialog_message_with_receipt` for other bodies.
         """
         body = _args.text("text", text, "text/plain (RFC 2045)")
-        args = _out_of_dialog(to, "text", "plain", body, is_sms)
-        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, "PortSIP_sendOutOfDialogMessage", args, timeout, _by_message_id)
+        arguments = _out_of_dialog(to, "text", "plain", body, is_sms)
+        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, self._c.PortSIP_sendOutOfDialogMessage, arguments, timeout, _by_message_id)
 
     def send_out_of_dialog_message_with_receipt(
         self,
@@ -82,8 +82,8 @@ class MessagingAPI(SDKCore):
         raises SendFailedError (the SIP code and reason) for the Failure event, and TimeoutError if
         neither arrives within ``timeout`` seconds; the event may even come before this returns.
         """
-        args = _out_of_dialog(to, mime_type, sub_mime_type, data, is_sms)
-        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, "PortSIP_sendOutOfDialogMessage", args, timeout, _by_message_id)
+        arguments = _out_of_dialog(to, mime_type, sub_mime_type, data, is_sms)
+        return self._call_with_receipt(OUT_OF_DIALOG_MESSAGE, self._c.PortSIP_sendOutOfDialogMessage, arguments, timeout, _by_message_id)
 
     def send_message_with_receipt(
         self, session_id: int, mime_type: str, sub_mime_type: str, data: bytes, *, timeout: float = DEFAULT_RECEIPT_TIMEOUT
@@ -94,30 +94,37 @@ class MessagingAPI(SDKCore):
         raises SendFailedError (the SIP code and reason) for SendMessageFailure, and TimeoutError
         if neither arrives within ``timeout`` seconds.
         """
-        args = _in_dialog(session_id, mime_type, sub_mime_type, data)
+        arguments = _in_dialog(session_id, mime_type, sub_mime_type, data)
+        session = arguments["session_id"]
         return self._call_with_receipt(
-            IN_DIALOG_MESSAGE, "PortSIP_sendMessage", args, timeout, lambda message_id: ((args[0], message_id), "")
+            IN_DIALOG_MESSAGE, self._c.PortSIP_sendMessage, arguments, timeout, lambda message_id: ((session, message_id), "")
         )
 
 
-def _in_dialog(session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> tuple[object, ...]:
-    """PortSIP_sendMessage's arguments after the handle, checked."""
+def _in_dialog(session_id: int, mime_type: str, sub_mime_type: str, data: bytes) -> dict[str, object]:
+    """PortSIP_sendMessage's arguments after the handle, for SDKCore._call (the session id as an int:
+    the receipt's key)."""
     body = _args.data("data", data)
-    session = _args.integer("session_id", session_id, "long")
-    return session, _args.text("mime_type", mime_type), _args.text("sub_mime_type", sub_mime_type), body, len(body)
+    return {
+        "session_id": _args.bounded("session_id", session_id),
+        "mime_type": _args.text("mime_type", mime_type),
+        "sub_mime_type": _args.text("sub_mime_type", sub_mime_type),
+        "data": body,
+        "data_length": len(body),
+    }
 
 
-def _out_of_dialog(to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool) -> tuple[object, ...]:
-    """PortSIP_sendOutOfDialogMessage's arguments after the handle, checked."""
+def _out_of_dialog(to: str, mime_type: str, sub_mime_type: str, data: bytes, is_sms: bool) -> dict[str, object]:
+    """PortSIP_sendOutOfDialogMessage's arguments after the handle, for SDKCore._call."""
     body = _args.data("data", data)
-    return (
-        _args.text("to", to),
-        _args.text("mime_type", mime_type),
-        _args.text("sub_mime_type", sub_mime_type),
-        _args.flag("is_sms", is_sms),
-        body,
-        len(body),
-    )
+    return {
+        "to": _args.text("to", to),
+        "mime_type": _args.text("mime_type", mime_type),
+        "sub_mime_type": _args.text("sub_mime_type", sub_mime_type),
+        "is_sms": is_sms,
+        "data": body,
+        "data_length": len(body),
+    }
 
 
 def _by_message_id(message_id: int) -> tuple[int, str]:

@@ -23,24 +23,24 @@ class NetworkAPI(SDKCore):
 
     def enable_3gpp_tags(self, enable: bool) -> None:
         """PortSIP_enable3GppTags: the 3GPP feature tags ("ims.icsi.mmtel", "g.3gpp.smsip") in our messages."""
-        self._call("PortSIP_enable3GppTags", _args.flag("enable", enable))
+        self._call(self._c.PortSIP_enable3GppTags, enable=enable)
 
     def enable_rport(self, enable: bool) -> None:
         """PortSIP_enableRport: RFC 3581 rport (on by default)."""
-        self._call("PortSIP_enableRport", _args.flag("enable", enable))
+        self._call(self._c.PortSIP_enableRport, enable=enable)
 
     def set_keep_alive_time(self, keep_alive_time: int) -> None:
         """PortSIP_setKeepAliveTime: seconds between SIP keep-alives (0 disables; 30 or 50 is usual)."""
-        self._call("PortSIP_setKeepAliveTime", _args.integer("keep_alive_time", keep_alive_time))
+        self._call(self._c.PortSIP_setKeepAliveTime, keep_alive_time=keep_alive_time)
 
     def set_rtp_keep_alive(self, state: bool, keep_alive_payload_type: int, delta_transmit_time_ms: int) -> None:
         """PortSIP_setRtpKeepAlive: send keep-alive RTP packets during calls (payload type usually 126,
         every 15000-300000 ms)."""
         self._call(
-            "PortSIP_setRtpKeepAlive",
-            _args.flag("state", state),
-            _args.integer("keep_alive_payload_type", keep_alive_payload_type),
-            _args.integer("delta_transmit_time_ms", delta_transmit_time_ms),
+            self._c.PortSIP_setRtpKeepAlive,
+            state=state,
+            keep_alive_payload_type=keep_alive_payload_type,
+            delta_transmit_time_ms=delta_transmit_time_ms,
         )
 
     def set_rtp_port_range(
@@ -48,11 +48,11 @@ class NetworkAPI(SDKCore):
     ) -> None:
         """PortSIP_setRtpPortRange: the local ports audio and video RTP may use."""
         self._call(
-            "PortSIP_setRtpPortRange",
-            _args.port("minimum_rtp_audio_port", minimum_rtp_audio_port),
-            _args.port("maximum_rtp_audio_port", maximum_rtp_audio_port),
-            _args.port("minimum_rtp_video_port", minimum_rtp_video_port),
-            _args.port("maximum_rtp_video_port", maximum_rtp_video_port),
+            self._c.PortSIP_setRtpPortRange,
+            minimum_rtp_audio_port=_args.port("minimum_rtp_audio_port", minimum_rtp_audio_port),
+            maximum_rtp_audio_port=_args.port("maximum_rtp_audio_port", maximum_rtp_audio_port),
+            minimum_rtp_video_port=_args.port("minimum_rtp_video_port", minimum_rtp_video_port),
+            maximum_rtp_video_port=_args.port("maximum_rtp_video_port", maximum_rtp_video_port),
         )
 
     def set_rtcp_port_range(
@@ -64,31 +64,30 @@ class NetworkAPI(SDKCore):
     ) -> None:
         """PortSIP_setRtcpPortRange: the local ports audio and video RTCP may use."""
         self._call(
-            "PortSIP_setRtcpPortRange",
-            _args.port("minimum_rtcp_audio_port", minimum_rtcp_audio_port),
-            _args.port("maximum_rtcp_audio_port", maximum_rtcp_audio_port),
-            _args.port("minimum_rtcp_video_port", minimum_rtcp_video_port),
-            _args.port("maximum_rtcp_video_port", maximum_rtcp_video_port),
+            self._c.PortSIP_setRtcpPortRange,
+            minimum_rtcp_audio_port=_args.port("minimum_rtcp_audio_port", minimum_rtcp_audio_port),
+            maximum_rtcp_audio_port=_args.port("maximum_rtcp_audio_port", maximum_rtcp_audio_port),
+            minimum_rtcp_video_port=_args.port("minimum_rtcp_video_port", minimum_rtcp_video_port),
+            maximum_rtcp_video_port=_args.port("maximum_rtcp_video_port", maximum_rtcp_video_port),
         )
 
     def set_srtp_policy(self, srtp_policy: SrtpPolicy | int, allow_srtp_over_unsecure_transport: bool) -> None:
         """PortSIP_setSrtpPolicy: whether calls use SRTP, and whether SRTP may run over a transport other than TLS."""
         self._call(
-            "PortSIP_setSrtpPolicy",
-            int(_args.choice("srtp_policy", srtp_policy, SrtpPolicy)),
-            _args.flag("allow_srtp_over_unsecure_transport", allow_srtp_over_unsecure_transport),
+            self._c.PortSIP_setSrtpPolicy,
+            srtp_policy=int(_args.choice("srtp_policy", srtp_policy, SrtpPolicy)),
+            allow_srtp_over_unsecure_transport=allow_srtp_over_unsecure_transport,
         )
 
     def get_nic_nums(self) -> int:
         """PortSIP_getNICNums: how many network interfaces the host has. Usable before initialize."""
-        return self._call("PortSIP_getNICNums", need_sdk=False)
+        return self._call_without_sdk(self._c.PortSIP_getNICNums)
 
     def get_local_ip_address(self, index: int) -> str:
         """PortSIP_getLocalIpAddress: the address of the ``index``-th network interface (0 first), e.g.
         to pass to :meth:`~portsip.PortSIPLib.initialize`. Usable before initialize."""
-        position = _args.integer("index", index)
-        function = "PortSIP_getLocalIpAddress"
+        function = self._c.PortSIP_getLocalIpAddress
         (address,) = self._call_text_out(
-            function, (_IP_BUFFER,), lambda buffer: self._call(function, position, buffer, len(buffer), need_sdk=False)
+            function, (_IP_BUFFER,), lambda buffer: self._call_without_sdk(function, index=index, ip=buffer, ip_size=len(buffer))
         )
         return address

@@ -14,22 +14,22 @@ class PresenceAPI(SDKCore):
 
     def set_presence_mode(self, mode: PresenceMode | int) -> None:
         """PortSIP_setPresenceMode: P2P (0, default) or presence agent (1)."""
-        self._call("PortSIP_setPresenceMode", int(_args.choice("mode", mode, PresenceMode)))
+        self._call(self._c.PortSIP_setPresenceMode, mode=int(_args.choice("mode", mode, PresenceMode)))
 
     def set_default_subscription_time(self, secs: int) -> None:
         """PortSIP_setDefaultSubscriptionTime: the Expires of our SUBSCRIBEs, in seconds."""
-        self._call("PortSIP_setDefaultSubscriptionTime", _args.integer("secs", secs, "unsigned int"))
+        self._call(self._c.PortSIP_setDefaultSubscriptionTime, secs=secs)
 
     def set_default_publication_time(self, secs: int) -> None:
         """PortSIP_setDefaultPublicationTime: the Expires of our PUBLISHes, in seconds."""
-        self._call("PortSIP_setDefaultPublicationTime", _args.integer("secs", secs, "unsigned int"))
+        self._call(self._c.PortSIP_setDefaultPublicationTime, secs=secs)
 
     def presence_subscribe(self, to: str, subject: str = "") -> int:
         """PortSIP_presenceSubscribe: watch a contact's presence; returns the subscribe id.
 
         The contact's state arrives as PresenceOnline / PresenceOffline.
         """
-        return self._call("PortSIP_presenceSubscribe", *_subscription(to, subject))
+        return self._call(self._c.PortSIP_presenceSubscribe, **_subscription(to, subject))
 
     def presence_subscribe_with_receipt(
         self, to: str, subject: str = "", *, timeout: float = DEFAULT_RECEIPT_TIMEOUT
@@ -43,23 +43,25 @@ class PresenceAPI(SDKCore):
         refused or unreachable; no event at all (in P2P mode the contact must accept first) ends
         in TimeoutError after ``timeout`` seconds. ``receipt.id`` is the subscribe id.
         """
-        args = _subscription(to, subject)
-        return self._call_with_receipt(PRESENCE, "PortSIP_presenceSubscribe", args, timeout, lambda subscribe_id: contact(to))
+        arguments = _subscription(to, subject)
+        return self._call_with_receipt(
+            PRESENCE, self._c.PortSIP_presenceSubscribe, arguments, timeout, lambda subscribe_id: contact(to)
+        )
 
     def presence_terminate_subscribe(self, subscribe_id: int) -> None:
         """PortSIP_presenceTerminateSubscribe: stop watching."""
-        self._call("PortSIP_presenceTerminateSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+        self._call(self._c.PortSIP_presenceTerminateSubscribe, subscribe_id=subscribe_id)
 
     def presence_accept_subscribe(self, subscribe_id: int) -> None:
         """PortSIP_presenceAcceptSubscribe: accept a watcher (from PresenceRecvSubscribe).
 
         Accepting sends no status; follow with :meth:`set_presence_status`.
         """
-        self._call("PortSIP_presenceAcceptSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+        self._call(self._c.PortSIP_presenceAcceptSubscribe, subscribe_id=subscribe_id)
 
     def presence_reject_subscribe(self, subscribe_id: int) -> None:
         """PortSIP_presenceRejectSubscribe: refuse a watcher."""
-        self._call("PortSIP_presenceRejectSubscribe", _args.integer("subscribe_id", subscribe_id, "long"))
+        self._call(self._c.PortSIP_presenceRejectSubscribe, subscribe_id=subscribe_id)
 
     def set_presence_status(self, subscribe_id: int, status_text: str) -> None:
         """PortSIP_setPresenceStatus: send our status to a watcher (P2P: NOTIFY).
@@ -68,9 +70,9 @@ class PresenceAPI(SDKCore):
         appear offline.
         """
         self._call(
-            "PortSIP_setPresenceStatus",
-            _args.integer("subscribe_id", subscribe_id, "long"),
-            _args.text("status_text", status_text),
+            self._c.PortSIP_setPresenceStatus,
+            subscribe_id=subscribe_id,
+            status_text=_args.text("status_text", status_text),
         )
 
     def send_subscription(self, to: str, event_name: str) -> int:
@@ -83,13 +85,17 @@ class PresenceAPI(SDKCore):
         MWI's account field need not name ``to``). Use ``wait_for(DialogStateUpdated,
         predicate=...)`` for the first BLF state of a monitored URI.
         """
-        return self._call("PortSIP_sendSubscription", _args.text("to", to), _args.text("event_name", event_name))
+        return self._call(
+            self._c.PortSIP_sendSubscription,
+            to=_args.text("to", to),
+            event_name=_args.text("event_name", event_name),
+        )
 
     def terminate_subscription(self, subscription_id: int) -> None:
         """PortSIP_terminateSubscription (returns nothing in C: no error can be reported)."""
-        self._call_void("PortSIP_terminateSubscription", _args.integer("subscription_id", subscription_id, "long"))
+        self._call_void(self._c.PortSIP_terminateSubscription, subscription_id=subscription_id)
 
 
-def _subscription(to: str, subject: str) -> tuple[bytes, bytes]:
-    """PortSIP_presenceSubscribe's arguments after the handle, checked."""
-    return _args.text("to", to), _args.text("subject", subject)
+def _subscription(to: str, subject: str) -> dict[str, object]:
+    """PortSIP_presenceSubscribe's arguments after the handle, for SDKCore._call."""
+    return {"to": _args.text("to", to), "subject": _args.text("subject", subject)}

@@ -32,12 +32,12 @@ class StreamsAPI(SDKCore):
         ``callback_mode`` picks the audio (sent, received or both); ``enable=False`` stops it.
         """
         self._call(
-            "PortSIP_enableAudioStreamCallback",
-            _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
-            _args.flag("enable", enable),
-            int(_args.choice("callback_mode", callback_mode, AudioStreamCallbackMode)),
-            self._events.callback_object(self._ffi),
-            self._events.frame_handler(AudioRawFrame, self._ffi),
+            self._c.PortSIP_enableAudioStreamCallback,
+            session_id=session_id,
+            enable=enable,
+            callback_mode=int(_args.choice("callback_mode", callback_mode, AudioStreamCallbackMode)),
+            callback_object=self._events.callback_object(self._ffi),
+            callback_handler=self._events.frame_handler(AudioRawFrame, self._ffi),
         )
 
     def enable_video_stream_callback(
@@ -49,11 +49,11 @@ class StreamsAPI(SDKCore):
         stops it.
         """
         self._call(
-            "PortSIP_enableVideoStreamCallback",
-            _args.integer("session_id", session_id),  # an int in this function, unlike elsewhere
-            int(_args.choice("callback_mode", callback_mode, VideoStreamCallbackMode)),
-            self._events.callback_object(self._ffi),
-            self._events.frame_handler(VideoRawFrame, self._ffi),
+            self._c.PortSIP_enableVideoStreamCallback,
+            session_id=session_id,
+            callback_mode=int(_args.choice("callback_mode", callback_mode, VideoStreamCallbackMode)),
+            callback_object=self._events.callback_object(self._ffi),
+            callback_handler=self._events.frame_handler(VideoRawFrame, self._ffi),
         )
 
     def set_rtp_callback(self, enable: bool = True) -> None:
@@ -63,4 +63,9 @@ class StreamsAPI(SDKCore):
             handlers = (self._events.frame_handler(ReceivedRTPPacket, self._ffi), self._events.frame_handler(SendingRTPPacket, self._ffi))
         else:
             handlers = (self._ffi.NULL, self._ffi.NULL)
-        self._call("PortSIP_setRtpCallback", self._events.callback_object(self._ffi), *handlers)
+        self._call(
+            self._c.PortSIP_setRtpCallback,
+            callback_object=self._events.callback_object(self._ffi),
+            received_rtp_callback_handler=handlers[0],
+            sending_rtp_callback_handler=handlers[1],
+        )

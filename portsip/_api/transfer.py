@@ -19,17 +19,17 @@ class TransferAPI(SDKCore):
 
     def refer(self, session_id: int, refer_to: str) -> None:
         """PortSIP_refer: blind transfer: ask the other side of the connected call to call ``refer_to``."""
-        self._call("PortSIP_refer", _args.integer("session_id", session_id, "long"), _args.text("refer_to", refer_to))
+        self._call(self._c.PortSIP_refer, session_id=session_id, refer_to=_args.text("refer_to", refer_to))
 
     def attended_refer(self, session_id: int, replace_session_id: int, refer_to: str) -> None:
         """PortSIP_attendedRefer: attended transfer: the other side of ``session_id`` calls ``refer_to``,
         and that call replaces our call ``replace_session_id`` (with ``refer_to``'s user).
         """
         self._call(
-            "PortSIP_attendedRefer",
-            _args.integer("session_id", session_id, "long"),
-            _args.integer("replace_session_id", replace_session_id, "long"),
-            _args.text("refer_to", refer_to),
+            self._c.PortSIP_attendedRefer,
+            session_id=session_id,
+            replace_session_id=replace_session_id,
+            refer_to=_args.text("refer_to", refer_to),
         )
 
     def attended_refer2(
@@ -39,12 +39,12 @@ class TransferAPI(SDKCore):
         method put into its Refer-To header (``replace_method``, usually ``"INVITE"`` or ``"BYE"``) given.
         """
         self._call(
-            "PortSIP_attendedRefer2",
-            _args.integer("session_id", session_id, "long"),
-            _args.integer("replace_session_id", replace_session_id, "long"),
-            _args.text("replace_method", replace_method),
-            _args.text("target", target),
-            _args.text("refer_to", refer_to),
+            self._c.PortSIP_attendedRefer2,
+            session_id=session_id,
+            replace_session_id=replace_session_id,
+            replace_method=_args.text("replace_method", replace_method),
+            target=_args.text("target", target),
+            refer_to=_args.text("refer_to", refer_to),
         )
 
     def out_of_dialog_refer(self, replace_session_id: int, replace_method: str, target: str, refer_to: str) -> None:
@@ -52,11 +52,11 @@ class TransferAPI(SDKCore):
         ``refer_to`` in place of our call ``replace_session_id`` (``replace_method`` goes into Refer-To).
         """
         self._call(
-            "PortSIP_outOfDialogRefer",
-            _args.integer("replace_session_id", replace_session_id, "long"),
-            _args.text("replace_method", replace_method),
-            _args.text("target", target),
-            _args.text("refer_to", refer_to),
+            self._c.PortSIP_outOfDialogRefer,
+            replace_session_id=replace_session_id,
+            replace_method=_args.text("replace_method", replace_method),
+            target=_args.text("target", target),
+            refer_to=_args.text("refer_to", refer_to),
         )
 
     def accept_refer(self, refer_id: int, refer_signaling: str) -> int:
@@ -66,9 +66,11 @@ class TransferAPI(SDKCore):
         stays up: hang it up yourself when the transfer is done.
         """
         return self._call(
-            "PortSIP_acceptRefer", _args.integer("refer_id", refer_id, "long"), _args.text("refer_signaling", refer_signaling)
+            self._c.PortSIP_acceptRefer,
+            refer_id=refer_id,
+            refer_signaling=_args.text("refer_signaling", refer_signaling),
         )
 
     def reject_refer(self, refer_id: int) -> None:
         """PortSIP_rejectRefer: refuse a REFER; the side that sent it gets ReferRejected."""
-        self._call("PortSIP_rejectRefer", _args.integer("refer_id", refer_id, "long"))
+        self._call(self._c.PortSIP_rejectRefer, refer_id=refer_id)

@@ -50,7 +50,6 @@ _FRAME_KINDS = {  # kind -> enum stub_stream_kind member
     "rtp_received": "STUB_STREAM_RTP_RECEIVED",
     "rtp_sending": "STUB_STREAM_RTP_SENDING",
 }
-_STUB_ABI_VERSION = 1
 
 _lock = threading.Lock()
 _control_libs: dict[str, Any] = {}
@@ -65,8 +64,8 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
                 version = lib.stub_abi_version()
             except AttributeError:
                 raise PortSIPError(f"{path} is not the portsip stub library (no stub_abi_version)") from None
-            if version != _STUB_ABI_VERSION:
-                raise PortSIPError(f"{path} is stub ABI {version}; this portsip needs {_STUB_ABI_VERSION}: rebuild it")
+            if version != lib.STUB_ABI_VERSION:  # the binary's version against the header's
+                raise PortSIPError(f"{path} is stub ABI {version}; this portsip needs {lib.STUB_ABI_VERSION}: rebuild it")
             if lib.stub_event_count() != len(EVENT_TYPES):
                 raise PortSIPError(f"{path} knows {lib.stub_event_count()} events, portsip {len(EVENT_TYPES)}: rebuild it")
             _control_libs[path] = lib

@@ -3,6 +3,7 @@ which failed before its fix."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import re
@@ -150,6 +151,7 @@ class RecordingLibrary:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(self._library, name)
 
+        @functools.wraps(function)  # SDKCore._call reads the C function's parameters from the cdef
         def call(*args: Any) -> Any:
             self.called.append(name)
             return function(*args)
