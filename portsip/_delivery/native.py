@@ -38,9 +38,6 @@ RECORD_TYPES = (*EVENT_TYPES, *FRAME_TYPES)
 ENV_LIBRARY = "PORTSIP_EVENTS_LIBRARY"
 EVENTS_HEADER = "portsip_events.h"
 LIBRARY = "portsip_events"  # its entry in portsip/_cbuild.py
-ABI_VERSION = 2
-MARKER = 65535
-FLAG_BAD_INDEX = 1
 _TOKEN = struct.Struct("=q")  # a marker's token, a bad index record's callbackIndex
 _LARGE_RECORD = 4096  # bytes per record on average above which a batch is not copied whole
 _FRAME_FIRST = len(EVENT_TYPES)  # record kinds from here on are media frames
@@ -107,8 +104,11 @@ def packaged_library() -> Path | None:
 
 
 def _check(ffi: Any, lib: Any, path: str) -> None:
-    if lib.pev_abi_version() != ABI_VERSION:
-        raise PortSIPError(f"{path} is event-queue ABI {lib.pev_abi_version()}, this portsip needs {ABI_VERSION}: reinstall portsip")
+    # The header's constants (kept in the cdef) against the library's: both come with this portsip.
+    if lib.pev_abi_version() != lib.PEV_ABI_VERSION:
+        raise PortSIPError(f"{path} is event-queue ABI {lib.pev_abi_version()}, this portsip needs {lib.PEV_ABI_VERSION}: reinstall portsip")
+    if lib.PEV_HEADER_SIZE != RECORD_HEADER.size:
+        raise PortSIPError(f"portsip_events.h says a record header has {lib.PEV_HEADER_SIZE} bytes, portsip reads {RECORD_HEADER.size}")
     if lib.pev_event_count() != len(RECORD_TYPES) or lib.pev_frame_first() != len(EVENT_TYPES):
         raise PortSIPError(f"{path} knows {lib.pev_event_count()} record kinds, this portsip {len(RECORD_TYPES)}: reinstall portsip")
     for index, record_type in enumerate(RECORD_TYPES):
@@ -158,6 +158,7 @@ class EventQueue:
         self._batch = self._ffi.new("pev_batch*")
         self._markers: dict[int, object] = {}
         self._tokens = itertools.count(1)
+        self._marker = native.lib.PEV_MARKER  # the record kind of a drain() marker
         self._final: QueueCounters | None = None  # the counts when the queue was freed
 
     def connect(self, loaded: Any, dispatcher: Any) -> None:
@@ -212,7 +213,7 @@ class EventQueue:
                 sizes.append(size)
             else:
                 only_events = False
-                if event == MARKER:
+                if event == self._marker:
                     (token,) = _TOKEN.unpack_from(chunk, offset + RECORD_HEADER.size)
                     items.append(self._markers.pop(token, None))
                     sizes.append(0)
