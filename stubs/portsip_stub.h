@@ -82,6 +82,12 @@ int stub_callbacks_fired(void* sdk);
 int stub_callbacks_nonzero(void* sdk);
 int stub_pending_events(void* sdk);
 
+/* Replay mode (StubControl.replay): while on, the instance's API calls change the stub's state and
+ * return ids as usual, but none of the events the stub would simulate for this instance is fired
+ * (outcomes of its sends, its registration, presence and call events...): the replay fires the
+ * recorded ones with stub_emit instead, which is unaffected. Returns 0 or ECoreNotInitialized. */
+int stub_replaying(void* sdk, int on);
+
 /* Load: fire `event` (arguments as for stub_emit) `count` times from each of `threads` new native
  * threads, as SDK threads would: each thread takes the instance's installed handler once, when the
  * flood starts (so it keeps calling it even after the instance closes, like an SDK thread that

@@ -306,6 +306,16 @@ int stub_callbacks_nonzero(void* sdk) { return read_counter(sdk, 1); }
 
 int stub_pending_events(void* sdk) { return read_counter(sdk, 2); }
 
+int stub_replaying(void* sdk, int on)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return ECoreNotInitialized;
+    in->replaying = on != 0;
+    ps_mutex_unlock(&g_mu);
+    return 0;
+}
+
 /* ======================================================================== frame sources */
 
 long stub_frame_source_start(void* sdk, const stub_frame* frame, int count, int interval_ms)

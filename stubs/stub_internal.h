@@ -284,6 +284,7 @@ typedef struct instance {
     call_settings calls;
     char* instance_id; /* setInstanceId */
     bool auto_check_mwi;
+    bool replaying; /* stub_replaying: fire() drops the events the stub would simulate for it */
 
     /* load (stub_load.c), guarded by g_mu: the call durations of the last waited flood, in ns */
     long long* flood_durations;

@@ -247,9 +247,13 @@ int job_cancel(instance* t, int event, long id)
 }
 
 /* Fire `event` on instance t after delay_ms, from t's worker. Internal events are always well
- * formed; should memory run out, the event is dropped (like a lost datagram). */
+ * formed; should memory run out, the event is dropped (like a lost datagram). An instance being
+ * replayed into gets none of the events the stub simulates: the replay fires the trace's instead
+ * (through stub_emit, which does not come here). Callers hold g_mu, which guards t->replaying. */
 void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a)
 {
+    if (t->replaying)
+        return;
     job* j = job_build(event, nargs, a, NULL);
     if (j)
         job_push(t, j, delay_ms);

@@ -57,7 +57,10 @@ def test_the_tables_cover_every_public_sdk_method() -> None:
         name
         for name, member in inspect.getmembers(PortSIPLib, inspect.isfunction)
         if not name.startswith("_")
-    } - {"initialize", "close", "on", "off", "attach", "detach", "wait_for", "wait_for_async", "async_events", "check_errors", "drain", "record"}
+    } - {
+        "initialize", "close", "on", "off", "attach", "detach", "wait_for", "wait_for_async", "async_events", "check_errors", "drain",
+        "record",
+    }  # fmt: skip
     assert sdk_methods == set(VALID)
 
 

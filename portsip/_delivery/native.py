@@ -106,7 +106,7 @@ def packaged_library() -> Path | None:
 def _check(ffi: Any, lib: Any, path: str) -> None:
     # The header's constants (kept in the cdef) against the library's: both come with this portsip.
     if lib.pev_abi_version() != lib.PEV_ABI_VERSION:
-        raise PortSIPError(f"{path} is event-queue ABI {lib.pev_abi_version()}, this portsip needs {lib.PEV_ABI_VERSION}: reinstall portsip")
+        raise PortSIPError(f"{path} is event-queue ABI {lib.pev_abi_version()}, portsip needs {lib.PEV_ABI_VERSION}: reinstall portsip")
     if lib.PEV_HEADER_SIZE != RECORD_HEADER.size:
         raise PortSIPError(f"portsip_events.h says a record header has {lib.PEV_HEADER_SIZE} bytes, portsip reads {RECORD_HEADER.size}")
     if lib.pev_event_count() != len(RECORD_TYPES) or lib.pev_frame_first() != len(EVENT_TYPES):

@@ -24,11 +24,12 @@ with the package: pytest finds them once portsip is installed.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 from cffi import FFI
 
@@ -38,8 +39,19 @@ from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
 from .echo import EchoUser
+from .replay import ReplayMismatch, ReplayReport, replay
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory", "EchoUser"]
+__all__ = [
+    "stub_library_path",
+    "StubBuildError",
+    "StubControl",
+    "StubCall",
+    "StubConference",
+    "LibFactory",
+    "EchoUser",
+    "ReplayMismatch",
+    "ReplayReport",
+]
 
 #: The SIP domain of the users the pytest fixtures make.
 DOMAIN = "example.com"
@@ -399,6 +411,39 @@ class StubControl:
     @property
     def pending_events(self) -> int:
         return int(self._c.stub_pending_events(self._sdk()))
+
+    # ---- replaying a trace ---------------------------------------------------------------------
+
+    def replay(
+        self,
+        trace: str | os.PathLike[str] | IO[str],
+        *,
+        speed: float = 1.0,
+        timeout: float = 30.0,
+        match_arguments: bool = True,
+        during: Callable[[], object] | None = None,
+    ) -> ReplayReport:
+        """Play a trace (``lib.record``, ``portsip record``, or ``portsip watch --json`` output) into
+        this instance, while the app under test runs on it (docs/traces.md).
+
+        The trace's events are fired from the stub's native thread with their recorded spacing
+        (``speed=2``: twice as fast; ``speed=0``: as fast as the app takes them), and the stub fires
+        none of the events it would simulate for this instance meanwhile. Where the trace recorded a
+        call that returned an id, the app must make that call (within ``timeout`` seconds); its id
+        then replaces the recorded one in the events and calls that follow. Returns once the trace
+        has been played and every call it expects was made (a :class:`ReplayReport`); raises
+        :class:`ReplayMismatch` listing the calls expected and made when the app makes a call the
+        trace does not have there, or not one it has. ``match_arguments=False`` compares function
+        names only (a redacted trace is always compared by name).
+
+        ``during``: what the app does of its own accord (start up, register, subscribe), run on a
+        thread of its own once the replay has begun, so that its calls meet the trace's; what it
+        raises, the replay raises. Reactions to events need nothing: they run on the handlers.
+        """
+        return replay(self, self._lib, trace, speed=speed, timeout=timeout, match_arguments=match_arguments, during=during)
+
+    def _replaying(self, on: bool) -> None:
+        self._check(self._c.stub_replaying(self._sdk(), 1 if on else 0), "stub_replaying")
 
     def wait_idle(self, timeout: float = 5.0) -> None:
         """Wait until the stub has fired every queued event (the handlers may still be running)."""
