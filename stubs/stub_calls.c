@@ -111,7 +111,7 @@ char* call_message(const instance* in, const session* s, bool request, const cha
 char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
                    const char* content_type, const char* body)
 {
-    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, next_id(in, &in->next_message_id, NULL), true};
+    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, new_message_id(in), true};
     return sip_text(&d, true, 0, method, extra, content_type, body);
 }
 
@@ -290,7 +290,7 @@ static void ring(instance* in, long id, instance* t, const call_request* rq)
         }
         replaced_id = r->id;
     }
-    session* ts = open_session(t, next_session_id(t));
+    session* ts = open_session(t, new_session_id(t));
     if (!ts) {
         fail_call(in, id, nz(t->uri), 500);
         return;
@@ -382,7 +382,7 @@ long place_call(instance* in, const call_request* rq)
         return ECoreUserNameAuthNameEmpty;
     if (at_capacity(in))
         return ECoreNoFreeDialogSession;
-    session* s = open_session(in, next_session_id(in));
+    session* s = open_session(in, new_session_id(in));
     if (!s)
         return ECoreStackFailure;
     long id = s->id;
@@ -582,7 +582,7 @@ static long pickup_locked(instance* in, const char* replaceDialogId, bool videoC
     const session* ringing = cs && cs->call_state == CALL_OUTGOING ? other_end(caller, cs, &callee) : NULL;
     long ringing_id = ringing && ringing->call_state == CALL_INCOMING ? ringing->id : 0;
 
-    session* s = open_session(in, next_session_id(in)); /* moves the sessions of `in`: ids from here on */
+    session* s = open_session(in, new_session_id(in)); /* moves the sessions of `in`: ids from here on */
     if (!s)
         return ECoreStackFailure;
     long id = s->id;

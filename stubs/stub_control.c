@@ -212,18 +212,14 @@ int stub_script_next_register(void* sdk, int sip_code, const char* reason)
     return script_set(sdk, false, sip_code, reason, 0); /* fired REGISTER_DELAY_MS after the call */
 }
 
-static bool session_id_taken(const instance* in, long id) { return find_session(in, id) != NULL; }
-
-long next_session_id(instance* in) { return next_id(in, &in->next_session_id, session_id_taken); }
-
 static long open_session_locked(instance* in, instance* peer, long* peer_session_id)
 {
-    session* mine = open_session(in, next_session_id(in));
+    session* mine = open_session(in, new_session_id(in));
     if (!mine)
         return ECoreStackFailure;
     long id = mine->id;
     if (peer) {
-        session* theirs = open_session(peer, next_session_id(peer)); /* may reallocate `mine` if peer == in */
+        session* theirs = open_session(peer, new_session_id(peer)); /* may reallocate `mine` if peer == in */
         if (!theirs) {
             in->sessions.n--;
             return ECoreStackFailure;

@@ -5,7 +5,10 @@
  * files implement every function of native/portsip_abi.h and the test-control API of
  * stubs/portsip_stub.h. There is no SIP: instances in one process reach each other through a
  * global registry, by the SIP URI of their user, like two SDKs on a network. One file per concern:
- *   stub_runtime.c    utilities, the per-instance job queue and worker thread, the dispatcher,
+ *   stub_util.c       helpers for strings, bytes, growable arrays, text out to a caller's buffer, sleeping
+ *   stub_ids.c        every id the stub hands out (messages, sessions, subscriptions, REFERs, headers,
+ *                     frame sources): one allocator
+ *   stub_runtime.c    the per-instance job queue and worker thread, the dispatcher,
  *                     initialize/unInitialize
  *   stub_routing.c    the instance registry, SIP URI matching, lookups of sessions/subscriptions
  *   stub_account.c    the user, its registration and the account extras
@@ -23,6 +26,7 @@
  *   stub_network.c    transport and RTP/RTCP settings, the host's network interfaces
  *   stub_streams.c    the media stream callbacks (raw audio/video, RTP) and the frame sources that call them
  *   stub_control.c    the journal of calls and the test-control API (stub_*)
+ *   stub_load.c       stub_flood: events fired from many native threads, timed (the test-control API)
  *   stub_events.generated.c  the 40 handler setters and the typed call of each handler
  *                     (generated from native/portsip_abi.h; do not edit)
  *
@@ -388,30 +392,38 @@ typedef struct span {
     size_t n;
 } span;
 
-/* stub_runtime.c: utilities, job queue, worker, dispatcher, lifecycle */
+/* stub_util.c: helpers */
 bool ascii_ieq(const char* a, const char* b, size_t n);
 bool is_2xx(int code);
 char* dup_str(const char* s);
 char* str_printf(const char* fmt, ...);
 const char* nz(const char* s);
-job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
-void job_free(job* j);
-void sleep_until_ns(int64_t due);
 unsigned char* dup_bytes(const void* p, size_t n);
-void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
-void job_push(instance* t, job* j, int delay_ms);
-bool job_queued(instance* t, int event, long id);
-int job_cancel(instance* t, int event, long id);
 void wipe_free(void* p, size_t n);
-void script_clear(script* s);
 void set_str(char** slot, const char* s);
 void vec_free(vec* v);
 void vec_remove(vec* v, size_t i, size_t size);
 void* vec_push(vec* v, size_t size);
-/* Ids (messages, subscriptions, sessions, REFERs): positive, wrapping to 1, skipping ids in use. */
-typedef bool (*id_taken_fn)(const instance* in, long id);
-long next_id(const instance* in, long* counter, id_taken_fn taken);
-void reserve_id(long* counter, long id);
+int text_out(const char* text, size_t n, char* out, long long size);
+void sleep_until_ns(int64_t due);
+
+/* stub_ids.c: ids, positive, wrapping to 1, skipping ids in use. Caller holds g_mu. */
+long new_message_id(instance* in);
+long new_session_id(instance* in);
+long new_subscribe_id(instance* in);
+void reserve_subscribe_id(instance* in, long id); /* an injected event's id: later ids start after it */
+long new_refer_id(instance* in);
+long new_header_id(instance* in);
+long new_frame_source_id(instance* in);
+
+/* stub_runtime.c: job queue, worker, dispatcher, lifecycle */
+job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
+void job_free(job* j);
+void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
+void job_push(instance* t, job* j, int delay_ms);
+bool job_queued(instance* t, int event, long id);
+int job_cancel(instance* t, int event, long id);
+void script_clear(script* s);
 
 /* stub_routing.c: registry, URIs, lookups */
 bool accepts_mime(const instance* in, const char* type, const char* sub);
@@ -427,9 +439,6 @@ session* find_session(const instance* in, long id);
 session* open_session(instance* in, long id);
 session* other_end(const instance* in, const session* s, instance** peer);
 void close_session(instance* in, long id);
-
-/* stub_presence.c: presence */
-void reserve_subscribe_id(instance* in, long id);
 
 /* stub_calls.c: calls (used by transfer and lifecycle) */
 typedef struct call_request {
@@ -451,7 +460,6 @@ char* request_text(instance* in, const char* to, const char* kind, const char* m
                    const char* content_type, const char* body);
 
 /* stub_control.c: journal and controls */
-long next_session_id(instance* in);
 void journal_add(instance* in, const char* function, int nargs, const stub_value* vals);
 void journal_push(vec* journal, const char* function, int nargs, const stub_value* vals);
 int args_from_values(int event, const stub_value* args, int nargs, stub_arg* a, long long* sizes);
@@ -463,7 +471,6 @@ void journal_clear(instance* in);
 /* stub_media.c: an instance's media state */
 void media_init(instance* in);
 void media_free(instance* in);
-int text_out(const char* text, size_t n, char* out, long long size);
 
 /* stub_headers.c, stub_playback.c */
 void sip_header_free(sip_header* h);
@@ -471,6 +478,7 @@ void playback_end(instance* in, long sessionId);
 
 /* stub_streams.c: media stream callbacks and frame sources */
 struct frame_source;
+bool frame_source_id_taken(const instance* in, long id);
 long frame_source_start_locked(instance* in, const stub_frame* frame, int count, int interval_ms);
 int frame_source_poll_locked(instance* in, long source, int* delivered, struct frame_source** finished);
 void frame_source_reap(struct frame_source* finished);

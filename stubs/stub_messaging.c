@@ -82,7 +82,7 @@ static long send_out_of_dialog_locked(instance* in, const char* to, const char* 
     if (rc)
         return rc;
     /* Manual: the send returns a positive id; the outcome arrives later carrying that id. */
-    long id = next_id(in, &in->next_message_id, NULL);
+    long id = new_message_id(in);
     instance* target = find_target_locked(to);
     fate f = message_fate(in, target, 404, "Not Found", mimeType, subMimeType);
     const char* target_display = target ? nz(target->display) : "";
@@ -118,7 +118,7 @@ static long send_in_dialog_locked(instance* in, long sessionId, const char* mime
     const session* s = find_session(in, sessionId);
     if (!s) /* stub's choice of vendor code for a session that is not open */
         return ECoreInviteSessionNotFound;
-    long id = next_id(in, &in->next_message_id, NULL);
+    long id = new_message_id(in);
     /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. A linked peer must
      * still exist with its end of the call open; a peerless session (opened by a test or by an
      * injected invite event) has an implicit remote end that accepts everything. */

@@ -25,18 +25,6 @@ static void unlink_watcher(const instance* in, const in_sub* s)
         o->target = 0;
 }
 
-/* A subscribe id is in use while a subscription, either way, carries it. */
-static bool subscribe_id_taken(const instance* in, long id)
-{
-    return find_in_sub(in, id, NULL) || find_out_sub(in, id, true, NULL) || find_out_sub(in, id, false, NULL);
-}
-
-/* One counter for presence subscriptions, watchers and generic subscriptions. */
-static long next_subscribe_id(instance* in) { return next_id(in, &in->next_subscribe_id, subscribe_id_taken); }
-
-/* Bump the subscribe-id counter past `id` so later ids do not collide with it. */
-void reserve_subscribe_id(instance* in, long id) { reserve_id(&in->next_subscribe_id, id); }
-
 int PortSIP_setPresenceMode(void* sdk, int mode)
 {
     STUB_ENTER(in, sdk, J_INT("mode", mode));
@@ -69,14 +57,14 @@ static long presence_subscribe_locked(instance* in, const char* to, const char* 
     if (!*to)
         return ECoreInvalidUri;
     /* Manual: presenceSubscribe returns a subscribe id; the contact's state arrives later. */
-    long id = next_subscribe_id(in);
+    long id = new_subscribe_id(in);
     out_sub* o = vec_push(&in->out_subs, sizeof *o);
     if (!o)
         return ECoreStackFailure;
     o->id = id;
     o->presence = true;
     instance* target = find_target_locked(to);
-    long target_id = target ? next_subscribe_id(target) : 0;
+    long target_id = target ? new_subscribe_id(target) : 0;
     in_sub* s = target ? vec_push(&target->in_subs, sizeof *s) : NULL;
     if (s) {
         /* Manual: an incoming SUBSCRIBE raises presenceRecvSubscribe with the receiver's own id. */
@@ -192,7 +180,7 @@ long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
         rc = ECoreInvalidUri;
     } else { /* same id counter as presenceSubscribe; no events: v17.1 exports no handler for a
                 generic subscription's NOTIFYs */
-        long id = next_subscribe_id(in);
+        long id = new_subscribe_id(in);
         out_sub* o = vec_push(&in->out_subs, sizeof *o);
         rc = o ? (o->id = id) : ECoreStackFailure;
     }
