@@ -24,6 +24,10 @@
  *                 then exactly one of ps_thread_join(&t) (wait for it to end) or
  *                 ps_thread_detach(&t) (let it end on its own). ps_thread_self() is the calling
  *                 thread's id, ps_thread_id_of(&t) that of t, compared with ps_thread_equal(a, b).
+ *   ps_atfork(prepare, parent, child)  runs prepare() in the thread that calls fork() just before
+ *                 it, then parent() in the parent or child() in the child (pthread_atfork): a
+ *                 library takes its locks in prepare so that no other thread holds one in the
+ *                 child. Windows has no fork: there it does nothing.
  *
  * Functions return 0 on success. Failures the caller cannot handle (locking a mutex, waiting) do
  * not return codes: as with pthreads, they only fail on misuse.
@@ -158,6 +162,11 @@ static inline int ps_thread_detach(ps_thread* t) { return CloseHandle(t->handle)
 static inline ps_thread_id ps_thread_self(void) { return GetCurrentThreadId(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->id; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return a == b; }
+static inline int ps_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    (void)prepare, (void)parent, (void)child;
+    return 0;
+}
 
 #else
 /* ================================================================================== pthreads */
@@ -243,6 +252,10 @@ static inline int ps_thread_detach(ps_thread* t) { return pthread_detach(t->hand
 static inline ps_thread_id ps_thread_self(void) { return pthread_self(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->handle; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return pthread_equal(a, b) != 0; }
+static inline int ps_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    return pthread_atfork(prepare, parent, child);
+}
 
 #endif
 

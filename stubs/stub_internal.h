@@ -50,6 +50,9 @@
  * The worker never takes g_mu, and never holds inst->mu and g_disp_mu together, so an API call
  * (even one made from inside a callback) cannot deadlock with a worker.
  *
+ * fork(): the forking thread takes all of these locks, in this order, just before it (stub_runtime.c),
+ * so no lock is held by a thread that does not exist in the child; the child starts with no instances.
+ *
  * Frame sources (stub_streams.c, started by the test control stub_frame_source_start) are the stub's
  * media threads: each calls one media stream callback of one instance. A source takes g_mu only to
  * look up the callback before each frame and to sleep between frames (on its own condition variable),

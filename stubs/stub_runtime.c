@@ -384,6 +384,49 @@ void PortSIP_unInitialize(void* sdk)
     instance_destroy(in);
 }
 
+/* ======================================================================== fork */
+
+/* fork() copies only the thread that calls it. A lock another thread of the parent held at that moment
+ * would stay locked in the child for ever: its next stub call would hang. So the forking thread takes
+ * every stub lock first (in the documented order) and releases them on both sides. The parent's
+ * instances are not carried into the child: their workers do not exist there, so they leave the
+ * registry (their memory is the parent's; a handle of theirs is not initialized in the child). */
+static void fork_prepare(void)
+{
+    ps_mutex_lock(&g_mu);
+    instance** all = g_instances.items;
+    for (size_t i = 0; i < g_instances.n; i++)
+        ps_mutex_lock(&all[i]->mu);
+    ps_mutex_lock(&g_disp_mu);
+}
+
+static void fork_release(void)
+{
+    ps_mutex_unlock(&g_disp_mu);
+    instance** all = g_instances.items;
+    for (size_t i = g_instances.n; i-- > 0;)
+        ps_mutex_unlock(&all[i]->mu);
+}
+
+static void fork_parent(void)
+{
+    fork_release();
+    ps_mutex_unlock(&g_mu);
+}
+
+static void fork_child(void)
+{
+    fork_release();
+    g_instances.n = 0;
+    ps_mutex_unlock(&g_mu);
+}
+
+#if defined(__GNUC__)
+/* When the library is loaded (it is never unloaded: the handlers stay valid). On Windows, which has no
+ * fork, ps_atfork does nothing. */
+__attribute__((constructor)) static void install_fork_handlers(void) { ps_atfork(fork_prepare, fork_parent, fork_child); }
+#endif
+
 int PortSIP_setLicenseKey(void* sdk, const char* key)
 {
     STUB_ENTER(in, sdk, J_STR("key", key));
