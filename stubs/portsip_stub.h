@@ -46,8 +46,16 @@ const char* stub_event_signature(int event); /* one letter per argument after ca
  * unknown event or arguments that do not match its signature). */
 int stub_emit(void* sdk, int event, const stub_value* args, int nargs, int delay_ms);
 
+/* 1 for the wire build of the stub (real SIP over UDP/TCP, see stubs/wire/), 0 for the in-process one. */
+int stub_wire(void);
+
+/* The instance's SIP port: in process, initialize's localSIPPort; on the wire, the port its socket is
+ * bound to (the one the system chose when initialize asked for 0). ECoreNotInitialized for a stale handle. */
+int stub_local_sip_port(void* sdk);
+
 /* Script the outcome of the next MESSAGE this instance sends (in or out of dialog): a SIP code
- * (2xx means success, anything else a failure with `reason`), delivered `delay_ms` after the send. */
+ * (2xx means success, anything else a failure with `reason`), delivered `delay_ms` after the send.
+ * In process only: on the wire the peer decides, and both script functions return ECoreArgumentIncorrect. */
 int stub_script_next_send(void* sdk, int sip_code, const char* reason, int delay_ms);
 
 /* Script the outcome of the next registerServer: a SIP code and reason (2xx success, else failure). */

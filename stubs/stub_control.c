@@ -191,7 +191,7 @@ static int script_set(void* sdk, bool for_send, int sip_code, const char* reason
     instance* in = lock_live(sdk);
     if (!in)
         return ECoreNotInitialized;
-    if (delay_ms < 0) {
+    if (delay_ms < 0 || net_on_wire()) { /* on the wire, the peer decides the outcome */
         ps_mutex_unlock(&g_mu);
         return ECoreArgumentIncorrect;
     }
@@ -241,6 +241,18 @@ long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id)
     long rc = peer_sdk && !peer ? ECoreNotInitialized : open_session_locked(in, peer, peer_session_id);
     ps_mutex_unlock(&g_mu);
     return rc;
+}
+
+int stub_wire(void) { return net_on_wire() ? 1 : 0; }
+
+int stub_local_sip_port(void* sdk)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return ECoreNotInitialized;
+    int port = in->local_port;
+    ps_mutex_unlock(&g_mu);
+    return port;
 }
 
 /* Counts are never negative: a dead handle has 0 of everything. */

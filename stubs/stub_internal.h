@@ -14,6 +14,9 @@
  *   stub_account.c    the user, its registration and the account extras
  *   stub_messaging.c  MESSAGE in and out of dialog, accepted MIME types
  *   stub_presence.c   presence (P2P and agent mode) and generic subscriptions
+ *   stub_local.c      the in-process network (net_*): how a REGISTER, MESSAGE, SUBSCRIBE, NOTIFY or PUBLISH
+ *                     reaches other instances through the registry. The wire build (PORTSIP_WIRE) leaves it
+ *                     out and links stubs/wire/ instead: the same net_* over real SIP (see "The network")
  *   stub_calls.c      calls between instances: INVITE, answer, reject, hang up, hold, update,
  *                     forwarding, DTMF, INFO, OPTIONS, BLF pickup, and the call settings
  *   stub_transfer.c   REFER: blind and attended transfer, accepting and rejecting
@@ -96,7 +99,7 @@ typedef struct stub_arg {
 
 #include "stub_events.generated.h"
 
-#define STUB_ABI_VERSION 1
+#define STUB_ABI_VERSION 2
 #define STUB_MAX_ARGS 10      /* longest event signature ("lssssssbbs") */
 #define REGISTER_DELAY_MS 20  /* a registration answer takes a moment, like a server round trip */
 #define SDK_MAJOR_VERSION 17
@@ -279,6 +282,7 @@ typedef struct instance {
     char* domain;
     char* uri;
     bool registered;
+    int local_port; /* initialize's localSIPPort; on the wire, the port actually bound */
     int presence_mode;
     unsigned int subscription_secs, publication_secs;
     long next_message_id, next_subscribe_id, next_session_id;
@@ -442,6 +446,46 @@ session* find_session(const instance* in, long id);
 session* open_session(instance* in, long id);
 session* other_end(const instance* in, const session* s, instance** peer);
 void close_session(instance* in, long id);
+
+/* stub_messaging.c: what happens to a MESSAGE sent to another instance (or to nobody) */
+typedef struct fate {
+    int code;           /* 2xx: the sender gets ...Success, else ...Failure with code/reason */
+    const char* reason;
+    int delay_ms;       /* of the sender's outcome event */
+    bool deliver;       /* the receiver gets the message */
+    script sc;          /* the consumed script (owns reason) */
+} fate;
+fate message_fate(instance* in, const instance* receiver, int none_code, const char* none_reason, const char* mimeType,
+                  const char* subMimeType);
+
+/* The network: how an instance's requests reach others. Two implementations share these declarations:
+ * stub_local.c (in process, through the registry) and stubs/wire/ (real SIP over libre, the PORTSIP_WIRE
+ * build). The API functions do the checks, the ids and the bookkeeping (subscriptions, the registered
+ * flag, the journal), then call these with g_mu held; outcomes arrive later as events. net_open and
+ * net_close are called without g_mu (the wire waits for its SIP thread there). */
+typedef struct net_account { /* PortSIP_setUser's arguments (never NULL: "" when absent) */
+    const char *user, *display, *auth_name, *password, *domain, *server;
+    int server_port;
+    const char* outbound;
+    int outbound_port;
+} net_account;
+int net_open(instance* in, int transport, const char* local_ip, int local_port); /* 0 or a vendor code */
+void net_close(instance* in); /* the instance is out of the registry: nothing reaches it any more */
+int net_set_user(instance* in, const net_account* account);
+int net_check_uri(const char* uri);                                    /* 0 or ECoreInvalidUri */
+int net_check_message(const instance* in, const char* type, const char* sub, int length); /* 0 or a code */
+bool net_on_wire(void); /* the wire build: scripted outcomes (stub_script_next_*) do not apply */
+int net_register(instance* in, int expires, int retry_times);         /* also refreshRegistration */
+void net_unregister(instance* in);
+void net_send_message(instance* in, long id, const char* to, const char* type, const char* sub, bool is_sms,
+                      const unsigned char* body, int length);
+void net_watch(instance* in, long id, const char* to, const char* subject); /* presenceSubscribe */
+void net_unwatch(instance* in, const out_sub* o);
+void net_drop_watcher(instance* in, const in_sub* s, bool rejected);
+void net_notify_watcher(instance* in, const in_sub* s, const char* text);
+void net_publish(instance* in, const char* text);
+void net_subscribe(instance* in, long id, const char* to, const char* event); /* sendSubscription */
+void net_unsubscribe(instance* in, const out_sub* o);
 
 /* stub_calls.c: calls (used by transfer and lifecycle) */
 typedef struct call_request {

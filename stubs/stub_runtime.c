@@ -311,7 +311,16 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     instance* in = NULL;
     if (!rc && !(in = instance_new(callbackDispatcher, disp_serial)))
         rc = ECoreInitializeStackFailure;
+    if (!rc) { /* its serial first: the network knows an instance by it */
+        ps_mutex_lock(&g_mu);
+        in->serial = ++g_instance_serial;
+        ps_mutex_unlock(&g_mu);
+        rc = net_open(in, transportType, localIp, localSIPPort);
+        if (rc)
+            instance_destroy(in);
+    }
     if (!rc && ps_thread_create(&in->thread, worker_main, in) != 0) {
+        net_close(in);
         instance_destroy(in);
         rc = ECoreInitializeStackFailure;
     }
@@ -324,7 +333,6 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     ps_mutex_lock(&g_mu);
     instance** slot = vec_push(&g_instances, sizeof *slot);
     if (slot) {
-        in->serial = ++g_instance_serial;
         in->calls.max_sessions = maxCallSessions;
         *slot = in;
         /* The dispatcher pointer (not a value a test can compare) and errorCode are not recorded. */
@@ -341,6 +349,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
         ps_cond_signal(&in->cv);
         ps_mutex_unlock(&in->mu);
         ps_thread_join(&in->thread);
+        net_close(in);
         instance_destroy(in);
         if (errorCode)
             *errorCode = ECoreInitializeStackFailure;
@@ -370,6 +379,7 @@ void PortSIP_unInitialize(void* sdk)
     if (!in)
         return;
     frame_sources_join(in); /* no media callback runs after unInitialize returns */
+    net_close(in);          /* unregisters, ends its subscriptions, closes its sockets (on the wire) */
     bool on_own_worker = ps_thread_equal(ps_thread_self(), ps_thread_id_of(&in->thread));
     ps_mutex_lock(&in->mu);
     in->stop = true;

@@ -104,6 +104,15 @@ def test_sms_flag_and_body_are_recorded(portsip_lib: PortSIPLib, stub_control: S
     assert stub_control.calls == []
 
 
+def test_the_in_process_stub_reports_the_port_it_was_given_and_takes_scripts(portsip_stub_library: str) -> None:
+    with PortSIPLib(portsip_stub_library) as lib:
+        lib.initialize(local_sip_port=5099)
+        control = StubControl(lib)
+        assert not control.wire
+        assert control.local_sip_port == 5099
+        control.fail_next_register(403, "Forbidden")  # in process, scripts apply
+
+
 def test_close_while_a_handler_is_running(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
     started = threading.Event()
     portsip_lib.on(events.RecvInfo, lambda e: (started.set(), time.sleep(0.3)))

@@ -49,7 +49,7 @@ _FRAME_KINDS = {  # kind -> enum stub_stream_kind member
     "rtp_received": "STUB_STREAM_RTP_RECEIVED",
     "rtp_sending": "STUB_STREAM_RTP_SENDING",
 }
-_STUB_ABI_VERSION = 1
+_STUB_ABI_VERSION = 2
 
 _lock = threading.Lock()
 _control_libs: dict[str, Any] = {}
@@ -234,10 +234,28 @@ class StubControl:
         self._c.stub_flood_durations(sdk, out, count)
         return list(self._ffi.unpack(out, count))
 
+    # ---- the library ---------------------------------------------------------------------------
+
+    @property
+    def wire(self) -> bool:
+        """Whether the instance runs on the wire build of the stub (real SIP: ``stub_library_path(wire=True)``)."""
+        return bool(self._c.stub_wire())
+
+    @property
+    def local_sip_port(self) -> int:
+        """The instance's SIP port: on the wire the port its socket is bound to (the one the system chose for
+        ``initialize(local_sip_port=0)``), in process the port initialize was given."""
+        return self._check(self._c.stub_local_sip_port(self._sdk()), "stub_local_sip_port")
+
     # ---- scripting outcomes -------------------------------------------------------------------
 
+    def _scriptable(self) -> None:
+        if self.wire:
+            raise PortSIPError("scripted outcomes are for the in-process stub: on the wire, the peer decides")
+
     def script_next_send(self, code: int = 200, reason: str = "OK", delay: float = 0.0) -> None:
-        """The outcome of the next MESSAGE this instance sends (in or out of dialog)."""
+        """The outcome of the next MESSAGE this instance sends (in or out of dialog). In process only."""
+        self._scriptable()
         code = _args.integer("code", code, minimum=100, maximum=699)
         self._check(
             self._c.stub_script_next_send(self._sdk(), code, _args.text("reason", reason), self._milliseconds(delay)),
@@ -250,7 +268,8 @@ class StubControl:
         self.script_next_send(code, reason, delay)
 
     def fail_next_register(self, code: int, reason: str) -> None:
-        """Make the next register_server answer RegisterFailure with this SIP code and reason."""
+        """Make the next register_server answer RegisterFailure with this SIP code and reason. In process only."""
+        self._scriptable()
         code = _args.integer("code", code, minimum=300, maximum=699)
         self._check(self._c.stub_script_next_register(self._sdk(), code, _args.text("reason", reason)), "stub_script_next_register")
 
