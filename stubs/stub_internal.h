@@ -282,6 +282,7 @@ typedef struct instance {
     char* domain;
     char* uri;
     bool registered;
+    bool sip_server_set; /* setUser named a server or outbound proxy (the wire needs one to register) */
     int local_port; /* initialize's localSIPPort; on the wire, the port actually bound */
     int presence_mode;
     unsigned int subscription_secs, publication_secs;
@@ -469,7 +470,7 @@ typedef struct net_account { /* PortSIP_setUser's arguments (never NULL: "" when
     const char* outbound;
     int outbound_port;
 } net_account;
-int net_open(instance* in, int transport, const char* local_ip, int local_port); /* 0 or a vendor code */
+int net_open(instance* in, int transport, const char* local_ip, int local_port, const char* user_agent); /* 0 or a code */
 void net_close(instance* in); /* the instance is out of the registry: nothing reaches it any more */
 int net_set_user(instance* in, const net_account* account);
 int net_check_uri(const char* uri);                                    /* 0 or ECoreInvalidUri */

@@ -10,9 +10,9 @@
 
 /* ======================================================================== lifecycle and account */
 
-int net_open(instance* in, int transport, const char* local_ip, int local_port)
+int net_open(instance* in, int transport, const char* local_ip, int local_port, const char* user_agent)
 {
-    (void)transport, (void)local_ip;
+    (void)transport, (void)local_ip, (void)user_agent;
     in->local_port = local_port; /* nothing is bound: the port is what the caller asked for */
     return 0;
 }

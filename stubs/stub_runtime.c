@@ -315,7 +315,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
         ps_mutex_lock(&g_mu);
         in->serial = ++g_instance_serial;
         ps_mutex_unlock(&g_mu);
-        rc = net_open(in, transportType, localIp, localSIPPort);
+        rc = net_open(in, transportType, localIp, localSIPPort, sipAgentString);
         if (rc)
             instance_destroy(in);
     }
