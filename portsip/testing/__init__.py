@@ -38,7 +38,7 @@ from ..errors import PortSIPError, error_for_code
 from ..events import EVENT_TYPES, Event
 from ._build import StubBuildError, stub_library_path
 
-__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory"]
+__all__ = ["stub_library_path", "StubBuildError", "StubControl", "StubCall", "StubConference", "LibFactory", "peer_uri"]
 
 #: The SIP domain of the users the pytest fixtures make.
 DOMAIN = "example.com"
@@ -75,6 +75,14 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
 def _c_text(ffi: FFI, pointer: Any) -> str:
     """A NUL-terminated char* as str (cffi gives bytes for char*)."""
     return cast(bytes, ffi.string(pointer)).decode()
+
+
+def peer_uri(lib: PortSIPLib, user: str, transport: str = "udp") -> str:
+    """The SIP address of ``user`` on a wire-stub instance without a server (P2P): its bound port on
+    127.0.0.1, with ``;transport=tcp`` when it was initialized on TCP (``transport="tcp"``)."""
+    if transport not in ("udp", "tcp"):
+        raise ValueError(f"transport must be 'udp' or 'tcp', not {transport!r}")
+    return f"sip:{user}@127.0.0.1:{StubControl(lib).local_sip_port}{';transport=tcp' if transport == 'tcp' else ''}"
 
 
 class LibFactory(Protocol):
