@@ -149,8 +149,8 @@ class Kamailio:
             raise MissingTool("Kamailio's presence modules are not installed: apt-get install kamailio-presence-modules")
         work = Path(directory)
         work.mkdir(parents=True, exist_ok=True)
-        dbtext = work / "dbtext"  # db_text only has to exist for the presence modules to start
-        dbtext.mkdir(exist_ok=True)
+        dbtext = work / "dbtext"  # empty tables of the presence modules: this server's states, gone with it
+        shutil.copytree(DATA / "kamailio-dbtext", dbtext, dirs_exist_ok=True)
         config = work / "kamailio.cfg"
         config.write_text(_render(users or {}), encoding="utf-8")
         token = f"Ready-{secrets.token_hex(6)}"  # only this server's answer counts as ready
@@ -256,8 +256,8 @@ class Sipp:
         text = (DATA / "sipp" / f"{scenario}.xml").read_text(encoding="utf-8")
         # SIPp checks a scenario's status lines when it loads it: the code is written into a copy
         text = text.replace("SIP/2.0 200 OK\n      [last_Via:]", f"SIP/2.0 {int(code)} {reason}\n      [last_Via:]")
-        if scenario == "uac_malformed":
-            text = text.replace("[oversized]", "x" * 70_000)  # over the 64 KiB a SIP stack takes
+        if scenario == "uac_malformed":  # TCP: over the 64 KiB a SIP stack takes; UDP: what a datagram holds
+            text = text.replace("[oversized]", "x" * (70_000 if transport == "tcp" else 60_000))
         file = work / f"{scenario}-{code}.xml"
         file.write_text(text, encoding="utf-8")
         port = free_port(host)

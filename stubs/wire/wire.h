@@ -105,7 +105,8 @@ typedef struct wire_ua {
     char* aor;                    /* sip:user@domain, or sip:user@<our address> without a domain */
     char* registrar;              /* sip:<server>[:port] (the REGISTER's request URI) or NULL */
     char* route;                  /* the next hop of every request: the outbound proxy, else the server */
-    struct sip_auth* auth;
+    struct sip_auth* auth;        /* the registrar's challenges (401) */
+    struct sip_auth* proxy_auth;  /* the other requests' (407): a realm's state per kind of challenge */
 
     wire_registration reg;
     wire_publication pub;

@@ -169,6 +169,7 @@ static void ua_destructor(void* arg)
     tmr_cancel(&ua->close_tmr);
     account_free(ua);
     mem_deref(ua->auth);
+    mem_deref(ua->proxy_auth);
     mem_deref(ua->agent);
 }
 
@@ -284,6 +285,8 @@ static int ua_open(wire_ua* ua, const open_op* o)
         err = sipevent_listen(&ua->evsock, ua->sip, 32, 32, wire_presence_subscribe, ua);
     if (!err)
         err = sip_auth_alloc(&ua->auth, wire_credentials, ua, false);
+    if (!err)
+        err = sip_auth_alloc(&ua->proxy_auth, wire_credentials, ua, false);
     return err ? ECoreInitializeStackFailure : 0;
 }
 

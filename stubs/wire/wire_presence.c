@@ -191,7 +191,7 @@ static void run_watch(wire_op* op)
         if (!err && o->subject && *o->subject)
             err = re_sdprintf(&subject, "Subject: %s\r\n", o->subject);
         if (!err)
-            err = ua->aor ? sipevent_subscribe(&w->sub, ua->evsock, o->to, ua->display, ua->aor, o->event, NULL,
+            err = ua->aor ? sipevent_subscribe(&w->sub, ua->evsock, o->to, ua->display && *ua->display ? ua->display : NULL, ua->aor, o->event, NULL,
                                                expires_or_default(o->secs), ua->user, routev, ua->route ? 1 : 0,
                                                wire_credentials, ua, true, NULL, watch_notify, watch_closed, w, "%s%s",
                                                accept_of(o->event), subject ? subject : "")

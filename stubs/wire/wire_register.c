@@ -56,6 +56,7 @@ static void run_account(wire_op* op)
             (void)re_sdprintf(&ua->registrar, "sip:%s", a->domain);
         ua->route = *a->outbound ? server_uri(ua, a->outbound, a->outbound_port) : server_uri(ua, a->server, a->server_port);
         sip_auth_reset(ua->auth);
+        sip_auth_reset(ua->proxy_auth);
         if (err)
             ua->aor = mem_deref(ua->aor); /* out of memory: requests fail (ENOTCONN) rather than go out half-made */
     }

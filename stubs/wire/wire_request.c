@@ -65,6 +65,10 @@ static int add_contact(enum sip_transp tp, const struct sa* src, const struct sa
 
 static void response(int err, const struct sip_msg* msg, void* arg);
 
+/* libre keeps one state per realm: a registrar's (401) and a proxy's (407) challenges of the same realm
+ * must not meet, or the second looks like a repeated one and is given up. */
+static struct sip_auth* auth_of(const wire_req* r) { return strcmp(r->method, "REGISTER") ? r->ua->proxy_auth : r->ua->auth; }
+
 static int send_once(wire_req* r)
 {
     wire_ua* ua = r->ua;
@@ -77,7 +81,7 @@ static int send_once(wire_req* r)
             return EINVAL;
     }
     size_t length = r->body ? mbuf_get_left(r->body) : 0;
-    return sip_requestf(&r->req, ua->sip, true, r->method, r->uri, ua->route ? &route : NULL, ua->auth, add_contact, response, r,
+    return sip_requestf(&r->req, ua->sip, true, r->method, r->uri, ua->route ? &route : NULL, auth_of(r), add_contact, response, r,
                         "%s%s%s"
                         "To: <%s>%s\r\n"
                         "From: %H;tag=%s\r\n"
@@ -102,7 +106,7 @@ static void response(int err, const struct sip_msg* msg, void* arg)
         return;
     if (!err && (msg->scode == 401 || msg->scode == 407) && ++r->auth_tries <= MAX_AUTH_TRIES && !r->ua->closing) {
         /* Answer the challenge with the account's credentials (EAUTH: it is the same challenge again). */
-        if (!sip_auth_authenticate(r->ua->auth, msg) && !send_once(r))
+        if (!sip_auth_authenticate(auth_of(r), msg) && !send_once(r))
             return;
     }
     mem_ref(r);
