@@ -157,6 +157,9 @@ void wire_request_cancel(wire_req** reqp); /* no reply follows */
 int wire_status(int err, const struct sip_msg* msg, char* reason, size_t size);
 /* A whole message as text (for sipMessage arguments and the signaling callbacks). */
 char* wire_msg_text(const struct sip_msg* msg);
+/* The body of a received message (RFC 3261 18.3: a Content-Length beyond the datagram is EBADMSG, a shorter
+ * one cuts the body). */
+int wire_body(const struct sip_msg* msg, struct pl* body);
 /* A display name without its quotes, as a new string. */
 char* wire_display(const struct pl* dname);
 

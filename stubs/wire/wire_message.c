@@ -165,7 +165,12 @@ static char* accepted_types(const instance* in)
 
 bool wire_message_request(wire_ua* ua, const struct sip_msg* msg)
 {
-    size_t length = mbuf_get_left(msg->mb);
+    struct pl body;
+    if (wire_body(msg, &body)) {
+        (void)sip_treply(NULL, ua->sip, msg, 400, "Content-Length Beyond The Message");
+        return true;
+    }
+    size_t length = body.l;
     if (length > WIRE_MAX_BODY) {
         (void)sip_treply(NULL, ua->sip, msg, 413, "Request Entity Too Large");
         return true;
@@ -187,7 +192,7 @@ bool wire_message_request(wire_ua* ua, const struct sip_msg* msg)
     if (in) {
         if (accepts_mime(in, type, sub)) {
             FIRE(in, STUB_EV_recvOutOfDialogMessage, 0, A_S(from_display), A_S(from), A_S(to_display), A_S(to), A_S(type),
-                 A_S(sub), A_D(mbuf_buf(msg->mb), (int)length));
+                 A_S(sub), A_D((const unsigned char*)body.p, (int)length));
             code = 200;
         } else {
             accept = accepted_types(in);

@@ -117,9 +117,11 @@ static void contact_silent(void* arg) { watch_ended(arg); }
 static void watch_notify(struct sip* sip, const struct sip_msg* msg, void* arg)
 {
     wire_watch* w = arg;
-    (void)sip_treply(NULL, sip, msg, 200, "OK");
     struct pl body;
-    pl_set_mbuf(&body, msg->mb);
+    bool whole = !wire_body(msg, &body);
+    (void)sip_treply(NULL, sip, msg, whole ? 200 : 400, whole ? "OK" : "Content-Length Beyond The Message");
+    if (!whole)
+        return;
     struct sipevent_substate state = {.state = SIPEVENT_ACTIVE};
     const struct sip_hdr* hdr = sip_msg_hdr(msg, SIP_HDR_SUBSCRIPTION_STATE);
     if (hdr)
@@ -470,9 +472,11 @@ bool wire_presence_request(wire_ua* ua, const struct sip_msg* msg)
         (void)sip_treply(NULL, ua->sip, msg, 481, "Subscription Does Not Exist");
         return true;
     }
-    (void)sip_treply(NULL, ua->sip, msg, 200, "OK");
     struct pl body;
-    pl_set_mbuf(&body, msg->mb);
+    bool whole = !wire_body(msg, &body);
+    (void)sip_treply(NULL, ua->sip, msg, whole ? 200 : 400, whole ? "OK" : "Content-Length Beyond The Message");
+    if (!whole)
+        return true;
     char* account = (char*)dup_bytes(msg->to.auri.p, msg->to.auri.l);
     if (account)
         summary_event(ua, &body, account);

@@ -196,6 +196,18 @@ char* wire_msg_text(const struct sip_msg* msg)
     return start && end >= start ? (char*)dup_bytes(start, (size_t)(end - start)) : dup_str("");
 }
 
+int wire_body(const struct sip_msg* msg, struct pl* body)
+{
+    pl_set_mbuf(body, msg->mb);
+    if (pl_isset(&msg->clen)) {
+        uint32_t length = pl_u32(&msg->clen);
+        if (length > body->l)
+            return EBADMSG;
+        body->l = length;
+    }
+    return 0;
+}
+
 char* wire_display(const struct pl* dname)
 {
     struct pl name = *dname;

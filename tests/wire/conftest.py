@@ -22,6 +22,7 @@ import pytest
 from portsip import PortSIPLib
 from portsip.events import RegisterFailure, RegisterSuccess
 from portsip.testing.fixtures import unavailable
+from portsip.testing.servers import server_environment
 
 #: How long a wire test waits for an event that comes from the network (loopback answers take ms).
 TIMEOUT = 10.0
@@ -64,6 +65,7 @@ class PjsipPeer:
         self._process = subprocess.Popen(
             [sys.executable, str(script), transport, user],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+            env=server_environment(),  # PJSIP is not ours to check under a sanitizer
         )  # fmt: skip
         self._events: queue.Queue[dict[str, Any]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
