@@ -34,6 +34,7 @@ static const char* reason_phrase(int code)
     case 486: return "Busy Here";
     case 487: return "Request Terminated";
     case 488: return "Not Acceptable Here";
+    case 501: return "Not Implemented";
     case 500: return "Server Internal Error";
     case 503: return "Service Unavailable";
     case 600: return "Busy Everywhere";
@@ -343,7 +344,7 @@ static void route_call(instance* in, long id, const call_request* rq)
     for (int hops = 0;; hops++) {
         instance* t = find_target_locked(dest);
         if (!t) {
-            fail_call(in, id, dest, 404);
+            fail_call(in, id, dest, net_on_wire() ? 501 : 404);
             return;
         }
         if (t->calls.do_not_disturb) {
