@@ -1,11 +1,11 @@
 """MESSAGE round trips through a real SIP server on loopback: portsip on the wire stub against PJSIP's own
-Python binding (pjsua2-python), in one run, through the same Kamailio.
+Python binding (pjsua2-python), in one run, through the same Kamailio, over UDP and over TCP.
 
-    python benchmarks/bench_wire.py            # full sizes (about a minute)
+    python benchmarks/bench_wire.py            # full sizes (about two minutes)
     python benchmarks/bench_wire.py --quick    # small sizes, a smoke run
 
-Each client registers two users at a fresh Kamailio on 127.0.0.1 (UDP) and sends MESSAGEs from one to
-the other, which answers 200 through the server. A round trip is the time from the send call to the
+Each client registers two users at a fresh Kamailio on 127.0.0.1 and sends MESSAGEs from one to the
+other, which answers 200 through the server. A round trip is the time from the send call to the
 sender's outcome, each at the client's Python API:
 
 * ``portsip``: ``alice.send_text(...)`` to the receipt's SendOutOfDialogMessageSuccess (the wire stub's
@@ -33,6 +33,7 @@ import time
 from typing import Any
 
 CLIENTS = ("portsip", "pjsua2")
+TRANSPORTS = ("udp", "tcp")
 BASELINE = "pjsua2"
 SIZES = {"full": {"sequential": 3000, "window": 10000}, "quick": {"sequential": 200, "window": 500}}
 WINDOW = 16
@@ -50,8 +51,9 @@ def summary(rtts_ns: list[int], elapsed: float) -> dict[str, float]:
 
 # ---- portsip on the wire stub ------------------------------------------------------------------
 
-def run_portsip(host: str, port: int, sizes: dict[str, int]) -> dict[str, Any]:
+def run_portsip(host: str, port: int, transport: str, sizes: dict[str, int]) -> dict[str, Any]:
     from portsip import PortSIPLib
+    from portsip.enums import TransportType
     from portsip.events import RecvOutOfDialogMessage, RegisterSuccess, SendOutOfDialogMessageFailure, SendOutOfDialogMessageSuccess
     from portsip.testing import stub_library_path
 
@@ -59,7 +61,7 @@ def run_portsip(host: str, port: int, sizes: dict[str, int]) -> dict[str, Any]:
     libs = []
     for user in ("alice", "bob"):
         lib = PortSIPLib(path)
-        lib.initialize(local_ip="127.0.0.1", local_sip_port=0)
+        lib.initialize(TransportType.TCP if transport == "tcp" else TransportType.UDP, local_ip="127.0.0.1", local_sip_port=0)
         lib.set_user(user, sip_domain="example.test", sip_server_addr=host, sip_server_port=port)
         lib.register_server(300)
         lib.wait_for(RegisterSuccess, timeout=10)
@@ -109,9 +111,10 @@ def run_portsip(host: str, port: int, sizes: dict[str, int]) -> dict[str, Any]:
 
 # ---- pjsua2-python -----------------------------------------------------------------------------
 
-def run_pjsua2(host: str, port: int, sizes: dict[str, int]) -> dict[str, Any]:
+def run_pjsua2(host: str, port: int, transport: str, sizes: dict[str, int]) -> dict[str, Any]:
     import pjsua2 as pj
 
+    transport_name = transport
     statuses: list[int] = []
 
     class Account(pj.Account):  # type: ignore[misc]
@@ -140,14 +143,15 @@ def run_pjsua2(host: str, port: int, sizes: dict[str, int]) -> dict[str, Any]:
     transport = pj.TransportConfig()
     transport.port = 0
     transport.boundAddress = "127.0.0.1"
-    endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+    endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP if transport_name == "tcp" else pj.PJSIP_TRANSPORT_UDP, transport)
     endpoint.libStart()
+    suffix = ";transport=tcp" if transport_name == "tcp" else ""
     accounts = []
     for user in ("alice", "bob"):
         account_config = pj.AccountConfig()
         account_config.idUri = f"sip:{user}@example.test"
-        account_config.regConfig.registrarUri = f"sip:{host}:{port}"
-        account_config.sipConfig.proxies.append(f"sip:{host}:{port};lr")
+        account_config.regConfig.registrarUri = f"sip:{host}:{port}{suffix}"
+        account_config.sipConfig.proxies.append(f"sip:{host}:{port}{suffix};lr")
         account = Account()
         account.create(account_config)
         accounts.append(account)
@@ -223,32 +227,35 @@ def print_table(results: dict[str, dict[str, Any]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--transport", action="append", choices=TRANSPORTS, help="only these (repeatable; default both)")
     parser.add_argument("--json", metavar="FILE", help="also write all figures to FILE")
-    parser.add_argument("--run", nargs=3, metavar=("CLIENT", "HOST", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--run", nargs=4, metavar=("CLIENT", "TRANSPORT", "HOST", "PORT"), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     sizes = SIZES["quick" if options.quick else "full"]
     if options.run:
-        client, host, port = options.run
+        client, transport, host, port = options.run
         run = run_portsip if client == "portsip" else run_pjsua2
-        print(json.dumps(run(host, int(port), sizes)))
+        print(json.dumps(run(host, int(port), transport, sizes)))
         return 0
     from portsip.testing.servers import Kamailio, server_environment
 
-    results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as work, Kamailio.start(work) as server:
-        for client in CLIENTS:
-            command = [sys.executable, os.path.abspath(__file__), "--run", client, server.host, str(server.port)]
-            command += ["--quick"] if options.quick else []
-            environment = server_environment() if client == "pjsua2" else None  # PJSIP is not ours to sanitize
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment)
-            if done.returncode != 0:
-                print(f"{client} failed:\n{done.stderr}", file=sys.stderr)
-                return 1
-            results[client] = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"  {client} done", file=sys.stderr, flush=True)
-    print(f"\nMESSAGE through Kamailio on loopback (UDP), {'quick' if options.quick else 'full'} sizes, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; ratios against {BASELINE}\n")
-    print_table(results)
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    for transport in options.transport or TRANSPORTS:
+        with tempfile.TemporaryDirectory() as work, Kamailio.start(work) as server:  # a fresh one: no transactions left
+            for client in CLIENTS:
+                command = [sys.executable, os.path.abspath(__file__), "--run", client, transport, server.host, str(server.port)]
+                command += ["--quick"] if options.quick else []
+                environment = server_environment() if client == "pjsua2" else None  # PJSIP is not ours to sanitize
+                done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment)
+                if done.returncode != 0:
+                    print(f"{client} over {transport} failed:\n{done.stderr}", file=sys.stderr)
+                    return 1
+                results.setdefault(transport, {})[client] = json.loads(done.stdout.strip().splitlines()[-1])
+                print(f"  {client} over {transport} done", file=sys.stderr, flush=True)
+    for transport, by_client in results.items():
+        print(f"\nMESSAGE through Kamailio on loopback ({transport.upper()}), {'quick' if options.quick else 'full'} sizes, "
+              f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; ratios against {BASELINE}\n")
+        print_table(by_client)
     if options.json:
         with open(options.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)

@@ -164,7 +164,9 @@ class Kamailio:
         for _ in range(3):  # a port taken between choosing and binding: choose another
             port = free_port(host)
             command = [
-                program, "-f", str(config), "-DD", "-E", "-m", "64", "-M", "8", "-L", modules, "-Y", str(work),
+                # 256 MiB of shared memory: a transaction stays there for seconds after its answer, and a
+                # benchmark keeps thousands of them (touched pages only: a test uses a few MiB)
+                program, "-f", str(config), "-DD", "-E", "-m", "256", "-M", "8", "-L", modules, "-Y", str(work),
                 "-l", f"udp:{host}:{port}", "-l", f"tcp:{host}:{port}",
                 "-A", f'DBURL="text://{dbtext}"', "-A", f'DOMAIN="{domain}"', "-A", f'PROBE="{token}"',
                 *(["-A", "WITH_AUTH"] if users else []),

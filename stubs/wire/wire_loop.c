@@ -7,7 +7,10 @@
 #include <errno.h>
 #include <unistd.h>
 
-enum { WIRE_MAX_FDS = 16384 }; /* libre indexes its poll table by fd: room for a busy test process */
+enum {
+    WIRE_MAX_FDS = 16384,       /* libre indexes its poll table by fd: room for a busy test process */
+    TRANSACTION_BUCKETS = 4096, /* of a UA's client and server transaction tables (a power of 2) */
+};
 
 typedef struct wire_wait { /* an API thread waiting for an operation to be done */
     bool done;
@@ -270,7 +273,9 @@ static int ua_open(wire_ua* ua, const open_op* o)
     struct sa laddr;
     if (sa_set_str(&laddr, ip, (uint16_t)o->port))
         return ECoreArgumentIncorrect;
-    int err = sip_alloc(&ua->sip, NULL, 32, 32, 32, ua->agent, exit_handler, ua);
+    /* Transactions outlive their answer (a UDP server transaction by 32 s, RFC 3261 17.2.2): at a
+     * few thousand MESSAGEs a second, small hash tables turn every lookup into a long list walk. */
+    int err = sip_alloc(&ua->sip, NULL, TRANSACTION_BUCKETS, TRANSACTION_BUCKETS, 32, ua->agent, exit_handler, ua);
     if (err)
         return ECoreInitializeStackFailure;
     mem_ref(ua); /* the stack's: dropped when it is gone (exit_handler) */
