@@ -114,7 +114,9 @@ def run_portsip(host: str, port: int, transport: str, sizes: dict[str, int]) -> 
 def run_pjsua2(host: str, port: int, transport: str, sizes: dict[str, int]) -> dict[str, Any]:
     import pjsua2 as pj
 
-    transport_name = transport
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "wire"))
+    from pjsip_peer import open_endpoint  # the wire tests' PJSIP set-up
+
     statuses: list[int] = []
 
     class Account(pj.Account):  # type: ignore[misc]
@@ -131,21 +133,8 @@ def run_pjsua2(host: str, port: int, transport: str, sizes: dict[str, int]) -> d
         def onInstantMessage(self, prm: Any) -> None:
             pass
 
-    endpoint = pj.Endpoint()
-    endpoint.libCreate()
-    config = pj.EpConfig()
-    config.uaConfig.threadCnt = 0
-    config.uaConfig.mainThreadOnly = True
-    config.logConfig.level = 0
-    config.logConfig.consoleLevel = 0
-    endpoint.libInit(config)
-    endpoint.audDevManager().setNullDev()
-    transport = pj.TransportConfig()
-    transport.port = 0
-    transport.boundAddress = "127.0.0.1"
-    endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP if transport_name == "tcp" else pj.PJSIP_TRANSPORT_UDP, transport)
-    endpoint.libStart()
-    suffix = ";transport=tcp" if transport_name == "tcp" else ""
+    endpoint, _ = open_endpoint(transport, log_level=0)
+    suffix = ";transport=tcp" if transport == "tcp" else ""
     accounts = []
     for user in ("alice", "bob"):
         account_config = pj.AccountConfig()

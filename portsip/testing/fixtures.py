@@ -46,6 +46,14 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def _close(made: list[PortSIPLib]) -> None:
+    """A factory's teardown: every instance closed, then what their handlers raised re-raised."""
+    for lib in made:
+        lib.close()
+    for lib in made:
+        lib.check_errors()
+
+
 @pytest.fixture(scope="session")
 def portsip_stub_library() -> str:
     """The stub library's path (built once if needed)."""
@@ -65,10 +73,7 @@ def portsip_lib_factory(portsip_stub_library: str) -> Iterator[LibFactory]:
         return lib
 
     yield factory
-    for lib in made:
-        lib.close()
-    for lib in made:
-        lib.check_errors()
+    _close(made)
 
 
 @pytest.fixture
@@ -190,7 +195,4 @@ def wire_lib_factory(portsip_wire_library: str) -> Iterator[WireLibFactory]:
         return lib
 
     yield factory
-    for lib in made:
-        lib.close()
-    for lib in made:
-        lib.check_errors()
+    _close(made)

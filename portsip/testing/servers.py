@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from ..errors import PortSIPError
 
@@ -128,8 +129,30 @@ def _stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> No
             pass
 
 
+class _Process:
+    """A server or client process we started: stopped by :meth:`stop` or at the end of a ``with``."""
+
+    _process: subprocess.Popen[bytes]
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def stop(self) -> None:
+        _stop(self._process)
+
+    def __enter__(self: _P) -> _P:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.stop()
+
+
+_P = TypeVar("_P", bound=_Process)
+
+
 @dataclass
-class Kamailio:
+class Kamailio(_Process):
     """A Kamailio server on 127.0.0.1 (UDP and TCP on one port), in a directory of its own."""
 
     host: str
@@ -193,18 +216,6 @@ class Kamailio:
         """What the server logged (every request it received is one "RX" line)."""
         return (self.directory / "kamailio.log").read_text(errors="replace")
 
-    @property
-    def running(self) -> bool:
-        return self._process.poll() is None
-
-    def stop(self) -> None:
-        _stop(self._process)
-
-    def __enter__(self) -> Kamailio:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        self.stop()
 
 
 def _render(users: Mapping[str, str]) -> str:
@@ -219,7 +230,7 @@ def _render(users: Mapping[str, str]) -> str:
 
 
 @dataclass
-class Sipp:
+class Sipp(_Process):
     """One SIPp run of a scenario (``sip-tester``), as a process: its exit code says whether it went as
     the scenario says (0), failed (1) or timed out."""
 
@@ -319,12 +330,3 @@ class Sipp:
     @staticmethod
     def _read(path: Path | None) -> str:
         return path.read_text(errors="replace") if path and path.is_file() else ""
-
-    def stop(self) -> None:
-        _stop(self._process)
-
-    def __enter__(self) -> Sipp:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        self.stop()

@@ -21,8 +21,8 @@ import pytest
 
 from portsip import PortSIPLib
 from portsip.events import RegisterFailure, RegisterSuccess
-from portsip.testing.fixtures import unavailable
-from portsip.testing.servers import server_environment
+from portsip.testing.fixtures import SippFactory, WireLibFactory, unavailable
+from portsip.testing.servers import Sipp, server_environment
 
 #: How long a wire test waits for an event that comes from the network (loopback answers take ms).
 TIMEOUT = 10.0
@@ -54,6 +54,17 @@ def register(lib: PortSIPLib, expires: int = 300) -> RegisterSuccess:
     outcome = lib.wait_for((RegisterSuccess, RegisterFailure), timeout=TIMEOUT)
     assert isinstance(outcome, RegisterSuccess), f"registration failed: {outcome}"
     return outcome
+
+
+def subscribed_at_sipp(
+    sipp: SippFactory, factory: WireLibFactory, transport: str, scenario: str, service: str, event: str
+) -> tuple[PortSIPLib, Sipp, int]:
+    """alice, subscribed (send_subscription) to ``service`` at a SIPp notifier scenario: (alice, the SIPp
+    run, the subscription's id). The scenario NOTIFYs once, then expects the unSUBSCRIBE."""
+    server = sipp(scenario, transport=transport, service=service)
+    alice = factory("alice", transport=transport)
+    suffix = ";transport=tcp" if transport == "tcp" else ""
+    return alice, server, alice.send_subscription(f"sip:{service}@127.0.0.1:{server.port}{suffix}", event)
 
 
 class PjsipPeer:

@@ -45,6 +45,27 @@ class Buddy(pj.Buddy):  # type: ignore[misc]
              state=info.subStateName)
 
 
+def open_endpoint(transport: str, log_level: int = 1) -> tuple[Any, int]:
+    """A started PJSIP endpoint on 127.0.0.1, a free port, UDP or TCP, pumped by the calling thread
+    (``libHandleEvents``): the endpoint and its port. (benchmarks/bench_wire.py uses it too.)"""
+    endpoint = pj.Endpoint()
+    endpoint.libCreate()
+    config = pj.EpConfig()
+    config.uaConfig.threadCnt = 0  # one thread: the caller's pumps PJSIP's events
+    config.uaConfig.mainThreadOnly = True
+    config.logConfig.level = log_level
+    config.logConfig.consoleLevel = log_level
+    endpoint.libInit(config)
+    endpoint.audDevManager().setNullDev()
+    transport_config = pj.TransportConfig()
+    transport_config.port = 0
+    transport_config.boundAddress = "127.0.0.1"
+    kind = pj.PJSIP_TRANSPORT_TCP if transport == "tcp" else pj.PJSIP_TRANSPORT_UDP
+    transport_id = endpoint.transportCreate(kind, transport_config)
+    endpoint.libStart()
+    return endpoint, int(endpoint.transportGetInfo(transport_id).localName.split(":")[-1])
+
+
 def main() -> None:
     transport, user = sys.argv[1], sys.argv[2]
     commands: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -55,28 +76,23 @@ def main() -> None:
         commands.put({"command": "quit"})
 
     threading.Thread(target=read_commands, daemon=True).start()
-    endpoint = pj.Endpoint()
-    endpoint.libCreate()
-    config = pj.EpConfig()
-    config.uaConfig.threadCnt = 0  # one thread: this one pumps PJSIP's events
-    config.uaConfig.mainThreadOnly = True
-    config.logConfig.level = 1
-    config.logConfig.consoleLevel = 1
-    endpoint.libInit(config)
-    endpoint.audDevManager().setNullDev()
-    transport_config = pj.TransportConfig()
-    transport_config.port = 0
-    transport_config.boundAddress = "127.0.0.1"
-    kind = pj.PJSIP_TRANSPORT_TCP if transport == "tcp" else pj.PJSIP_TRANSPORT_UDP
-    transport_id = endpoint.transportCreate(kind, transport_config)
-    endpoint.libStart()
-    port = endpoint.transportGetInfo(transport_id).localName.split(":")[-1]
+    endpoint, port = open_endpoint(transport)
     suffix = ";transport=tcp" if transport == "tcp" else ""
     account_config = pj.AccountConfig()
     account_config.idUri = f"sip:{user}@127.0.0.1:{port}{suffix}"
     account = Account()
     account.create(account_config)
     buddies = []
+
+    def add_buddy(uri: str, subscribe: bool) -> Buddy:
+        buddy_config = pj.BuddyConfig()
+        buddy_config.uri = uri
+        buddy_config.subscribe = subscribe
+        buddy = Buddy()
+        buddy.create(account, buddy_config)
+        buddies.append(buddy)  # PJSIP must not see it collected while it is in use
+        return buddy
+
     emit("ready", uri=account_config.idUri)
     while True:
         endpoint.libHandleEvents(10)
@@ -88,29 +104,16 @@ def main() -> None:
         if name == "quit":
             break
         if name == "message":
-            buddy_config = pj.BuddyConfig()
-            buddy_config.uri = command["to"]
-            buddy_config.subscribe = False
-            buddy = Buddy()
-            buddy.create(account, buddy_config)
-            buddies.append(buddy)
             message = pj.SendInstantMessageParam()
             message.content = command["body"]
-            buddy.sendInstantMessage(message)
+            add_buddy(command["to"], subscribe=False).sendInstantMessage(message)
         elif name == "subscribe":
-            buddy_config = pj.BuddyConfig()
-            buddy_config.uri = command["to"]
-            buddy_config.subscribe = True
-            buddy = Buddy()
-            buddy.create(account, buddy_config)
-            buddies.append(buddy)
+            add_buddy(command["to"], subscribe=True)
         elif name == "status":
             status = pj.PresenceStatus()
             status.status = pj.PJSUA_BUDDY_STATUS_ONLINE if command["online"] else pj.PJSUA_BUDDY_STATUS_OFFLINE
             status.note = command["note"]
             account.setOnlineStatus(status)
-    for buddy in buddies:
-        del buddy
     buddies.clear()
     account.shutdown()
     endpoint.libDestroy()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TIMEOUT, register
+from conftest import TIMEOUT, register, subscribed_at_sipp
 
 from portsip import PortSIPLib, SendFailedError
 from portsip.events import (
@@ -133,10 +133,7 @@ def test_waiting_fax_message(sipp: SippFactory, wire_lib_factory: WireLibFactory
 
 
 def test_dialog_state_updated(sipp: SippFactory, wire_lib_factory: WireLibFactory, transport: str) -> None:
-    server = sipp("uas_subscribe_dialog", transport=transport, service="100")
-    alice = wire_lib_factory("alice", transport=transport)
-    suffix = ";transport=tcp" if transport == "tcp" else ""
-    subscription = alice.send_subscription(f"sip:100@127.0.0.1:{server.port}{suffix}", "dialog")
+    alice, server, subscription = subscribed_at_sipp(sipp, wire_lib_factory, transport, "uas_subscribe_dialog", "100", "dialog")
     update = alice.wait_for(DialogStateUpdated, timeout=TIMEOUT)
     assert (update.blf_monitored_uri, update.blf_dialog_id) == ("sip:100@127.0.0.1", "call-7")
     assert (update.blf_dialog_state, update.blf_dialog_direction) == ("early", "recipient")

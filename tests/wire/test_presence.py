@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TIMEOUT, eventually, register
+from conftest import TIMEOUT, eventually, register, subscribed_at_sipp
 
 from portsip import PortSIPLib, SDKError
 from portsip.enums import PresenceMode
@@ -129,10 +129,7 @@ def test_a_status_change_and_offline(wire_lib_factory: WireLibFactory, transport
 
 
 def test_a_message_summary_subscription(sipp: SippFactory, wire_lib_factory: WireLibFactory, transport: str) -> None:
-    server = sipp("uas_subscribe_mwi", transport=transport, service="alice")
-    alice = wire_lib_factory("alice", transport=transport)
-    suffix = ";transport=tcp" if transport == "tcp" else ""
-    subscription = alice.send_subscription(f"sip:alice@127.0.0.1:{server.port}{suffix}", "message-summary")
+    alice, server, subscription = subscribed_at_sipp(sipp, wire_lib_factory, transport, "uas_subscribe_mwi", "alice", "message-summary")
     voice = alice.wait_for(WaitingVoiceMessage, timeout=TIMEOUT)
     counts = (voice.new_message_count, voice.old_message_count, voice.urgent_new_message_count, voice.urgent_old_message_count)
     assert counts == (3, 5, 1, 0)
