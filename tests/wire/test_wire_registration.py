@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TIMEOUT, eventually, register
+from wire_support import TIMEOUT, eventually, register
 
 from portsip import SDKError, SendFailedError
 from portsip.events import ReceivedSignaling, RecvOutOfDialogMessage, RegisterFailure, RegisterSuccess

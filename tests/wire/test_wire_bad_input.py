@@ -15,7 +15,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import TIMEOUT, eventually
+from wire_support import TIMEOUT, eventually
 
 from portsip import PortSIPLib, SDKError, SendFailedError
 from portsip.events import PresenceOffline, PresenceOnline, PresenceRecvSubscribe, RecvOutOfDialogMessage, RegisterFailure

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import TIMEOUT, register
+from wire_support import TIMEOUT, register
 
 from portsip import PortSIPLib, SDKError, SendFailedError
 from portsip.events import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TIMEOUT, register, subscribed_at_sipp
+from wire_support import TIMEOUT, register, subscribed_at_sipp
 
 from portsip import PortSIPLib, SendFailedError
 from portsip.events import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TIMEOUT, eventually, register, subscribed_at_sipp
+from wire_support import TIMEOUT, eventually, register, subscribed_at_sipp
 
 from portsip import PortSIPLib, SDKError
 from portsip.enums import PresenceMode

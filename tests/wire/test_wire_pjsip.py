@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TIMEOUT, PjsipPeer
+from wire_support import TIMEOUT, PjsipPeer
 
 from portsip.events import PresenceOnline, PresenceRecvSubscribe, RecvOutOfDialogMessage
 from portsip.testing import peer_uri
