@@ -2,7 +2,8 @@
  * portsip_stub.h - the test-control API of the portsip stub library (stub-only, prefix stub_).
  *
  * The stub (stubs/stub_*.c) implements every function of native/portsip_abi.h so that tests,
- * and licensees' own CI, run without the proprietary SDK. These extra functions let a test
+ * and licensees' own CI, run without the proprietary SDK; its wire build (stubs/wire/) does the same
+ * over real SIP. These extra functions let a test
  * inject SDK events, script outcomes, open in-dialog sessions and read back the calls the
  * stub received. portsip.testing wraps them; this file is also its cffi cdef, so it keeps to
  * plain declarations (the cdef reader strips the preprocessor lines).

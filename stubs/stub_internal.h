@@ -16,7 +16,8 @@
  *   stub_presence.c   presence (P2P and agent mode) and generic subscriptions
  *   stub_local.c      the in-process network (net_*): how a REGISTER, MESSAGE, SUBSCRIBE, NOTIFY or PUBLISH
  *                     reaches other instances through the registry. The wire build (PORTSIP_WIRE) leaves it
- *                     out and links stubs/wire/ instead: the same net_* over real SIP (see "The network")
+ *                     out and links stubs/wire/ instead: the same net_* over real SIP (see "The network";
+ *                     stubs/wire/wire.h maps its files)
  *   stub_calls.c      calls between instances: INVITE, answer, reject, hang up, hold, update,
  *                     forwarding, DTMF, INFO, OPTIONS, BLF pickup, and the call settings
  *   stub_transfer.c   REFER: blind and attended transfer, accepting and rejecting

@@ -19,6 +19,10 @@ the API call returned. Instances in one process reach each other by their users'
 :class:`StubControl` injects events, scripts outcomes, opens in-dialog sessions and reads
 back every call the stub received. The pytest fixtures in :mod:`portsip.testing.fixtures` come
 with the package: pytest finds them once portsip is installed.
+
+``stub_library_path(wire=True)`` is the stub's wire build, whose instances speak real SIP over UDP
+and TCP (:func:`peer_uri` is the address of one without a server); :mod:`portsip.testing.servers`
+starts Kamailio and SIPp for it (docs/testing-real-server.md).
 """
 
 from __future__ import annotations

@@ -155,12 +155,12 @@ int wire_request(wire_ua* ua, const wire_send* s, wire_reply_h* replyh, void* ar
 void wire_request_cancel(wire_req** reqp); /* no reply follows */
 /* A final status for an outcome: the response's, 408 Request Timeout for ETIMEDOUT, 503 for other errors. */
 int wire_status(int err, const struct sip_msg* msg, char* reason, size_t size);
-/* A whole message as text (for sipMessage arguments and the signaling callbacks). */
+/* A whole message as text (for sipMessage arguments and the signaling callbacks): free() it. */
 char* wire_msg_text(const struct sip_msg* msg);
 /* The body of a received message (RFC 3261 18.3: a Content-Length beyond the datagram is EBADMSG, a shorter
  * one cuts the body). */
 int wire_body(const struct sip_msg* msg, struct pl* body);
-/* A display name without its quotes, as a new string. */
+/* A display name without its quotes, as a new string: free() it. */
 char* wire_display(const struct pl* dname);
 
 /* ------------------------------------------------------------------------ the parts */

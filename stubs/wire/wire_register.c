@@ -50,10 +50,13 @@ static void run_account(wire_op* op)
         if (!err)
             err = *a->domain ? re_sdprintf(&ua->aor, "sip:%s@%s", a->user, a->domain)
                              : re_sdprintf(&ua->aor, "sip:%s@%J%s", a->user, &ua->laddr, wire_tp_param(ua));
-        /* The registrar is the server; every request goes through the outbound proxy, else the server. */
-        ua->registrar = *a->domain && *a->server ? NULL : server_uri(ua, a->server, 0);
-        if (!ua->registrar && *a->server)
+        /* A REGISTER's request URI names the registrar's domain (RFC 3261 10.2), else the server itself;
+         * every request goes through the outbound proxy, else the server. */
+        const char* server = *a->server ? a->server : a->outbound;
+        if (*server && *a->domain)
             (void)re_sdprintf(&ua->registrar, "sip:%s", a->domain);
+        else
+            ua->registrar = server_uri(ua, server, 0);
         ua->route = *a->outbound ? server_uri(ua, a->outbound, a->outbound_port) : server_uri(ua, a->server, a->server_port);
         sip_auth_reset(ua->auth);
         sip_auth_reset(ua->proxy_auth);
