@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -117,16 +118,22 @@ def server_environment() -> dict[str, str]:
 
 
 def _stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
-    """SIGTERM the process group, SIGKILL it if it is still there after ``timeout`` seconds."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout)
-        except ProcessLookupError:
-            pass
+    """SIGTERM the process group (Kamailio's children with it), SIGKILL it if it is still there after
+    ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    if sys.platform == "win32":  # no process groups (nor Kamailio, nor SIPp): the process alone
+        process.kill()
+        process.wait(timeout)
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+    except ProcessLookupError:
+        pass
 
 
 class _Process:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
 from wire_support import PjsipPeer
 
 from portsip.testing.fixtures import unavailable
+
+if sys.platform == "win32":  # the wire stub needs libre, which Windows does not have (docs/testing-real-server.md)
+    collect_ignore_glob = ["test_wire_*.py"]
 
 
 @pytest.fixture(params=["udp", "tcp"])
