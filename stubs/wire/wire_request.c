@@ -104,8 +104,9 @@ static void response(int err, const struct sip_msg* msg, void* arg)
     wire_req* r = arg;
     if (!err && msg->scode < 200)
         return;
-    if (!err && (msg->scode == 401 || msg->scode == 407) && ++r->auth_tries <= MAX_AUTH_TRIES && !r->ua->closing) {
-        /* Answer the challenge with the account's credentials (EAUTH: it is the same challenge again). */
+    if (!err && (msg->scode == 401 || msg->scode == 407) && ++r->auth_tries <= MAX_AUTH_TRIES) {
+        /* Answer the challenge with the account's credentials (EAUTH: it is the same challenge again),
+         * closing or not: the goodbyes of a closing UA (unREGISTER, unPUBLISH) are challenged too. */
         if (!sip_auth_authenticate(auth_of(r), msg) && !send_once(r))
             return;
     }

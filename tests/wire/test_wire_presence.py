@@ -62,14 +62,18 @@ def test_the_publication_is_refreshed_with_its_entity_tag(kamailio: Kamailio, wi
     assert isinstance(status, PresenceOnline) and status.state_text == "Here for a while"
 
 
-def test_closing_removes_the_publication(kamailio: Kamailio, wire_lib_factory: WireLibFactory, transport: str) -> None:
-    alice, bob = agents(kamailio, wire_lib_factory, transport)
+@pytest.mark.parametrize("authenticated", [False, True])
+def test_closing_removes_the_publication(
+    kamailio: Kamailio, kamailio_auth: Kamailio, wire_lib_factory: WireLibFactory, transport: str, authenticated: bool
+) -> None:
+    server = kamailio_auth if authenticated else kamailio  # the unPUBLISH is challenged too, and answered
+    alice, bob = agents(server, wire_lib_factory, transport)
     bob.set_presence_status(0, "Leaving soon")
     time.sleep(0.2)
     assert isinstance(alice.presence_subscribe_with_receipt("sip:bob@example.test").result(timeout=TIMEOUT), PresenceOnline)
     bob.close()  # PUBLISH Expires: 0: the presence server drops bob's state and tells his watchers
     assert alice.wait_for(PresenceOffline, timeout=TIMEOUT).from_uri == "sip:bob@example.test"
-    assert "RX PUBLISH" in kamailio.log.rsplit("RX SUBSCRIBE", 1)[1]  # the removal came after alice subscribed
+    assert "RX PUBLISH" in server.log.rsplit("RX SUBSCRIBE", 1)[1]  # the removal came after alice subscribed
 
 
 # ---- peer to peer --------------------------------------------------------------------------------
