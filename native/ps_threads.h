@@ -28,6 +28,10 @@
  *   ps_atomic_*   sequentially consistent atomics on a long (load, store, inc, dec: each returns the
  *                 new value) and on a long long (load64, add64). A long is what the SDK's callbacks
  *                 carry (ids), so the 32-bit long of Windows is what its Interlocked API takes.
+ *   ps_atfork(prepare, parent, child)  runs prepare() in the thread that calls fork() just before
+ *                 it, then parent() in the parent or child() in the child (pthread_atfork): a
+ *                 library takes its locks in prepare so that no other thread holds one in the
+ *                 child. Windows has no fork: there it does nothing.
  *
  * Functions return 0 on success. Failures the caller cannot handle (locking a mutex, waiting) do
  * not return codes: as with pthreads, they only fail on misuse.
@@ -163,6 +167,11 @@ static inline ps_thread_id ps_thread_self(void) { return GetCurrentThreadId(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->id; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return a == b; }
 static inline void ps_thread_yield(void) { SwitchToThread(); }
+static inline int ps_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    (void)prepare, (void)parent, (void)child;
+    return 0;
+}
 
 #else
 /* ================================================================================== pthreads */
@@ -250,6 +259,10 @@ static inline ps_thread_id ps_thread_self(void) { return pthread_self(); }
 static inline ps_thread_id ps_thread_id_of(const ps_thread* t) { return t->handle; }
 static inline bool ps_thread_equal(ps_thread_id a, ps_thread_id b) { return pthread_equal(a, b) != 0; }
 static inline void ps_thread_yield(void) { sched_yield(); }
+static inline int ps_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    return pthread_atfork(prepare, parent, child);
+}
 
 #endif
 

@@ -61,7 +61,7 @@ PREBUILT_DIR = "_prebuilt"
 
 #: Source directories by role (with a file that marks each): in a checkout <root>/<role>,
 #: installed portsip/_<role>.
-SOURCE_ROLES = {"native": "portsip_abi.h", "stubs": "stub_internal.h"}
+SOURCE_ROLES = {"native": "portsip_abi.h", "stubs": "stub_internal.h", "stubs/wire": "wire.h"}
 
 
 class BuildError(Exception):
@@ -242,29 +242,31 @@ def compile_command(
     def_file: Path | None = None,
     speed: bool = False,
     strict: bool = True,
+    extra_args: Sequence[str] = (),
 ) -> list[str]:
     """The full command line that compiles ``source_files`` into the shared library ``output``.
 
     ``speed`` optimises for speed instead of size; ``strict=False`` keeps the warnings but not as
     errors (an install on a licensee's machine must not fail on a warning our compilers never gave).
+    ``extra_args`` go after the sources: flags and libraries of a system dependency (pkg-config's).
     """
     files = [str(path) for path in source_files]
     if compiler.style == "msvc":
         return [
             *compiler.command, *(("/O2" if speed and f == "/O1" else f) for f in MSVC_FLAGS),
             *(f"/I{d}" for d in include_dirs), *(f"/D{d}" for d in defines),
-            *files, f"/Fe{output}", f"/Fo{output.parent}{os.sep}",
+            *files, *extra_args, f"/Fe{output}", f"/Fo{output.parent}{os.sep}",
             "/link", *map(str, link), *([f"/DEF:{def_file}"] if def_file else []),
         ]  # fmt: skip
     flags = [("-O2" if speed and f == "-O1" else f) for f in GCC_FLAGS if strict or f != "-Werror"]
     return [
         *compiler.command, *flags, *GCC_TARGET_FLAGS[compiler.target],
         *(f"-I{d}" for d in include_dirs), *(f"-D{d}" for d in defines),
-        *files, *map(str, link), "-o", str(output),
+        *files, *map(str, link), *extra_args, "-o", str(output),
     ]  # fmt: skip
 
 
-def fingerprint(library: LibrarySpec, compiler: Compiler, defines: Sequence[str] = ()) -> str:
+def fingerprint(library: LibrarySpec, compiler: Compiler, defines: Sequence[str] = (), extra_args: Sequence[str] = ()) -> str:
     """A key that changes with the library's content and the build's flags, never with paths.
 
     Two checkouts or virtual environments with the same sources share one build.
@@ -272,7 +274,7 @@ def fingerprint(library: LibrarySpec, compiler: Compiler, defines: Sequence[str]
     digest = hashlib.sha256()
     for name, path in inputs(library).items():
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    flags = compile_command(compiler, [], Path("out"), defines=defines, speed=library.optimize_for_speed)
+    flags = compile_command(compiler, [], Path("out"), defines=defines, speed=library.optimize_for_speed, extra_args=extra_args)
     digest.update("\0".join([compiler.style, compiler.target, *flags]).encode())
     return digest.hexdigest()
 
@@ -290,6 +292,7 @@ def compile_shared(
     exports: Sequence[str] = (),
     speed: bool = False,
     strict: bool = True,
+    extra_args: Sequence[str] = (),
 ) -> Path:
     """Compile ``source_files`` into the shared library ``output``, atomically; return ``output``.
 
@@ -308,7 +311,7 @@ def compile_shared(
             def_file.write_text("EXPORTS\n" + "".join(f"    {name}\n" for name in exports), encoding="ascii")
         command = compile_command(
             compiler, source_files, partial, include_dirs=include_dirs, defines=defines, link=link, def_file=def_file,
-            speed=speed, strict=strict,
+            speed=speed, strict=strict, extra_args=extra_args,
         )
         try:
             result = subprocess.run(command, capture_output=True, text=True, errors="replace", cwd=work)
@@ -330,8 +333,9 @@ def build(
     link: Sequence[Path] = (),
     extra_sources: Iterable[Path] = (),
     strict: bool = True,
+    extra_args: Sequence[str] = (),
 ) -> Path:
-    """Build one entry of :data:`LIBRARIES` into ``output`` (see :func:`compile_shared`)."""
+    """Build one entry of :data:`LIBRARIES` (or another LibrarySpec) into ``output`` (see :func:`compile_shared`)."""
     if isinstance(library, str):
         library = LIBRARIES[library]
     compiler = compiler or find_compiler(target)
@@ -345,6 +349,7 @@ def build(
         exports=exported_functions(library),
         speed=library.optimize_for_speed,
         strict=strict,
+        extra_args=extra_args,
     )
 
 

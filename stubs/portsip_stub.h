@@ -2,7 +2,8 @@
  * portsip_stub.h - the test-control API of the portsip stub library (stub-only, prefix stub_).
  *
  * The stub (stubs/stub_*.c) implements every function of native/portsip_abi.h so that tests,
- * and licensees' own CI, run without the proprietary SDK. These extra functions let a test
+ * and licensees' own CI, run without the proprietary SDK; its wire build (stubs/wire/) does the same
+ * over real SIP. These extra functions let a test
  * inject SDK events, script outcomes, open in-dialog sessions and read back the calls the
  * stub received. portsip.testing wraps them; this file is also its cffi cdef, so it keeps to
  * plain declarations and integer #defines (the cdef reader drops every other preprocessor line).
@@ -13,7 +14,7 @@
 #define PORTSIP_STUB_H
 
 /* The version of this API: stub_abi_version() returns it; the binding's cdef reads it from here. */
-#define STUB_ABI_VERSION 1
+#define STUB_ABI_VERSION 3
 
 /* Kinds of value, for event arguments (stub_emit) and recorded call arguments (journal). */
 enum stub_value_kind {
@@ -49,8 +50,16 @@ const char* stub_event_signature(int event); /* one letter per argument after ca
  * unknown event or arguments that do not match its signature). */
 int stub_emit(void* sdk, int event, const stub_value* args, int nargs, int delay_ms);
 
+/* 1 for the wire build of the stub (real SIP over UDP/TCP, see stubs/wire/), 0 for the in-process one. */
+int stub_wire(void);
+
+/* The instance's SIP port: in process, initialize's localSIPPort; on the wire, the port its socket is
+ * bound to (the one the system chose when initialize asked for 0). ECoreNotInitialized for a stale handle. */
+int stub_local_sip_port(void* sdk);
+
 /* Script the outcome of the next MESSAGE this instance sends (in or out of dialog): a SIP code
- * (2xx means success, anything else a failure with `reason`), delivered `delay_ms` after the send. */
+ * (2xx means success, anything else a failure with `reason`), delivered `delay_ms` after the send.
+ * In process only: on the wire the peer decides, and both script functions return ECoreArgumentIncorrect. */
 int stub_script_next_send(void* sdk, int sip_code, const char* reason, int delay_ms);
 
 /* Script the outcome of the next registerServer: a SIP code and reason (2xx success, else failure). */
@@ -83,9 +92,10 @@ int stub_callbacks_nonzero(void* sdk);
 int stub_pending_events(void* sdk);
 
 /* Replay mode (StubControl.replay): while on, the instance's API calls change the stub's state and
- * return ids as usual, but none of the events the stub would simulate for this instance is fired
- * (outcomes of its sends, its registration, presence and call events...): the replay fires the
- * recorded ones with stub_emit instead, which is unaffected. Returns 0 or ECoreNotInitialized. */
+ * return ids as usual, but the instance is cut off from the in-process network: none of the events
+ * the stub would simulate for it is fired (outcomes of its sends, its registration, presence and call
+ * events...), and its MESSAGEs, SUBSCRIBEs, NOTIFYs and calls reach no other instance. The replay
+ * fires the recorded events with stub_emit instead, which is unaffected. Returns 0 or ECoreNotInitialized. */
 int stub_replaying(void* sdk, int on);
 
 /* Load: fire `event` (arguments as for stub_emit) `count` times from each of `threads` new native

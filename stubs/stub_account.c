@@ -1,5 +1,6 @@
 /*
- * stub_account.c - The user (PortSIP_setUser) and its registration.
+ * stub_account.c - The user (PortSIP_setUser) and its registration: the API and its checks. The REGISTER
+ * itself is the network's (net_register: stub_local.c in process, stubs/wire/ on the wire).
  */
 #include "stub_internal.h"
 
@@ -20,24 +21,11 @@ int PortSIP_setUser(void* sdk, const char* userName, const char* displayName, co
         set_str(&in->domain, sipDomain);
         free(in->uri);
         in->uri = *nz(sipDomain) ? str_printf("sip:%s@%s", userName, sipDomain) : str_printf("sip:%s", userName);
-        rc = 0;
+        net_account account = {userName, nz(displayName), nz(authName), nz(password), nz(sipDomain), nz(sipServerAddr),
+                               sipServerPort, nz(outboundServerAddr), outboundServerPort};
+        rc = net_set_user(in, &account);
     }
     STUB_LEAVE(rc);
-}
-
-/* A short, plausible SIP response to REGISTER, naming the user's URI. */
-static char* register_response(const instance* in, int code, const char* reason, int expires)
-{
-    const char* uri = nz(in->uri);
-    return str_printf("SIP/2.0 %d %s\r\n"
-                      "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-stub\r\n"
-                      "From: <%s>;tag=stub\r\n"
-                      "To: <%s>;tag=stub-registrar\r\n"
-                      "Call-ID: stub-register-%llu\r\n"
-                      "CSeq: 1 REGISTER\r\n"
-                      "Contact: <%s>;expires=%d\r\n"
-                      "Content-Length: 0\r\n\r\n",
-                      code, reason, uri, uri, in->serial, uri, expires);
 }
 
 static int register_locked(instance* in, int regExpires, int retryTimes)
@@ -47,17 +35,7 @@ static int register_locked(instance* in, int regExpires, int retryTimes)
     if (regExpires < 0 || retryTimes < 0)
         return ECoreArgumentIncorrect;
     /* Manual: the result arrives later as registerSuccess / registerFailure. */
-    script sc = in->register_script; /* consume a scripted outcome, if any */
-    in->register_script = (script){0};
-    int code = sc.set ? sc.code : 200;
-    const char* reason = sc.set ? nz(sc.reason) : "OK";
-    char* msg = register_response(in, code, reason, is_2xx(code) ? regExpires : 0);
-    in->registered = is_2xx(code);
-    FIRE(in, is_2xx(code) ? STUB_EV_registerSuccess : STUB_EV_registerFailure, REGISTER_DELAY_MS, A_S(reason), A_I(code),
-         A_S(nz(msg)));
-    free(msg);
-    script_clear(&sc);
-    return 0;
+    return net_register(in, regExpires, retryTimes);
 }
 
 int PortSIP_registerServer(void* sdk, int regExpires, int retryTimes)
@@ -71,6 +49,7 @@ int PortSIP_unRegisterServer(void* sdk)
 {
     STUB_ENTER0(in, sdk);
     in->registered = false; /* stub's choice: no event for unregistering */
+    net_unregister(in);
     STUB_LEAVE(0);
 }
 
@@ -89,6 +68,7 @@ void PortSIP_removeUser(void* sdk)
 {
     STUB_ENTER0_VOID(in, sdk);
     in->registered = false;
+    net_unregister(in);
     char** fields[] = {&in->user, &in->display, &in->domain, &in->uri};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         free(*fields[i]);

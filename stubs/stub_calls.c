@@ -34,6 +34,7 @@ static const char* reason_phrase(int code)
     case 486: return "Busy Here";
     case 487: return "Request Terminated";
     case 488: return "Not Acceptable Here";
+    case 501: return "Not Implemented";
     case 500: return "Server Internal Error";
     case 503: return "Service Unavailable";
     case 600: return "Busy Everywhere";
@@ -111,7 +112,7 @@ char* call_message(const instance* in, const session* s, bool request, const cha
 char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
                    const char* content_type, const char* body)
 {
-    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, next_id(in, &in->next_message_id, NULL), true};
+    dialog d = {kind, nz(in->display), nz(in->uri), "", to, in->serial, new_message_id(in), true};
     return sip_text(&d, true, 0, method, extra, content_type, body);
 }
 
@@ -290,7 +291,7 @@ static void ring(instance* in, long id, instance* t, const call_request* rq)
         }
         replaced_id = r->id;
     }
-    session* ts = open_session(t, next_session_id(t));
+    session* ts = open_session(t, new_session_id(t));
     if (!ts) {
         fail_call(in, id, nz(t->uri), 500);
         return;
@@ -339,11 +340,13 @@ static void ring(instance* in, long id, instance* t, const call_request* rq)
  * a call) gets inviteBeginingForward and the call goes on to the forwarding target. */
 static void route_call(instance* in, long id, const call_request* rq)
 {
+    if (in->replaying) /* replayed into: the trace is the network, the call reaches no instance */
+        return;
     const char* dest = rq->to;
     for (int hops = 0;; hops++) {
         instance* t = find_target_locked(dest);
         if (!t) {
-            fail_call(in, id, dest, 404);
+            fail_call(in, id, dest, net_on_wire() ? 501 : 404);
             return;
         }
         if (t->calls.do_not_disturb) {
@@ -382,7 +385,7 @@ long place_call(instance* in, const call_request* rq)
         return ECoreUserNameAuthNameEmpty;
     if (at_capacity(in))
         return ECoreNoFreeDialogSession;
-    session* s = open_session(in, next_session_id(in));
+    session* s = open_session(in, new_session_id(in));
     if (!s)
         return ECoreStackFailure;
     long id = s->id;
@@ -582,7 +585,7 @@ static long pickup_locked(instance* in, const char* replaceDialogId, bool videoC
     const session* ringing = cs && cs->call_state == CALL_OUTGOING ? other_end(caller, cs, &callee) : NULL;
     long ringing_id = ringing && ringing->call_state == CALL_INCOMING ? ringing->id : 0;
 
-    session* s = open_session(in, next_session_id(in)); /* moves the sessions of `in`: ids from here on */
+    session* s = open_session(in, new_session_id(in)); /* moves the sessions of `in`: ids from here on */
     if (!s)
         return ECoreStackFailure;
     long id = s->id;

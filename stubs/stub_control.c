@@ -191,7 +191,7 @@ static int script_set(void* sdk, bool for_send, int sip_code, const char* reason
     instance* in = lock_live(sdk);
     if (!in)
         return ECoreNotInitialized;
-    if (delay_ms < 0) {
+    if (delay_ms < 0 || net_on_wire()) { /* on the wire, the peer decides the outcome */
         ps_mutex_unlock(&g_mu);
         return ECoreArgumentIncorrect;
     }
@@ -212,18 +212,14 @@ int stub_script_next_register(void* sdk, int sip_code, const char* reason)
     return script_set(sdk, false, sip_code, reason, 0); /* fired REGISTER_DELAY_MS after the call */
 }
 
-static bool session_id_taken(const instance* in, long id) { return find_session(in, id) != NULL; }
-
-long next_session_id(instance* in) { return next_id(in, &in->next_session_id, session_id_taken); }
-
 static long open_session_locked(instance* in, instance* peer, long* peer_session_id)
 {
-    session* mine = open_session(in, next_session_id(in));
+    session* mine = open_session(in, new_session_id(in));
     if (!mine)
         return ECoreStackFailure;
     long id = mine->id;
     if (peer) {
-        session* theirs = open_session(peer, next_session_id(peer)); /* may reallocate `mine` if peer == in */
+        session* theirs = open_session(peer, new_session_id(peer)); /* may reallocate `mine` if peer == in */
         if (!theirs) {
             in->sessions.n--;
             return ECoreStackFailure;
@@ -245,6 +241,18 @@ long stub_open_session(void* sdk, void* peer_sdk, long* peer_session_id)
     long rc = peer_sdk && !peer ? ECoreNotInitialized : open_session_locked(in, peer, peer_session_id);
     ps_mutex_unlock(&g_mu);
     return rc;
+}
+
+int stub_wire(void) { return net_on_wire() ? 1 : 0; }
+
+int stub_local_sip_port(void* sdk)
+{
+    instance* in = lock_live(sdk);
+    if (!in)
+        return ECoreNotInitialized;
+    int port = in->local_port;
+    ps_mutex_unlock(&g_mu);
+    return port;
 }
 
 /* Counts are never negative: a dead handle has 0 of everything. */

@@ -42,8 +42,7 @@ static long add_header_locked(instance* in, bool modified, long sessionId, const
     sip_header* h = vec_push(&in->sip_headers, sizeof *h);
     if (!h)
         return ECoreStackFailure;
-    /* One id counter for added and modified headers, so an id names exactly one of them. */
-    *h = (sip_header){++in->next_header_id, modified, sessionId, msgType, dup_str(methodName), dup_str(headerName),
+    *h = (sip_header){new_header_id(in), modified, sessionId, msgType, dup_str(methodName), dup_str(headerName),
                       dup_str(headerValue)};
     return h->id;
 }

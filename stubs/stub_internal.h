@@ -5,12 +5,19 @@
  * files implement every function of native/portsip_abi.h and the test-control API of
  * stubs/portsip_stub.h. There is no SIP: instances in one process reach each other through a
  * global registry, by the SIP URI of their user, like two SDKs on a network. One file per concern:
- *   stub_runtime.c    utilities, the per-instance job queue and worker thread, the dispatcher,
+ *   stub_util.c       helpers for strings, bytes, growable arrays, text out to a caller's buffer, sleeping
+ *   stub_ids.c        every id the stub hands out (messages, sessions, subscriptions, REFERs, headers,
+ *                     frame sources): one allocator
+ *   stub_runtime.c    the per-instance job queue and worker thread, the dispatcher,
  *                     initialize/unInitialize
  *   stub_routing.c    the instance registry, SIP URI matching, lookups of sessions/subscriptions
  *   stub_account.c    the user, its registration and the account extras
  *   stub_messaging.c  MESSAGE in and out of dialog, accepted MIME types
  *   stub_presence.c   presence (P2P and agent mode) and generic subscriptions
+ *   stub_local.c      the in-process network (net_*): how a REGISTER, MESSAGE, SUBSCRIBE, NOTIFY or PUBLISH
+ *                     reaches other instances through the registry. The wire build (PORTSIP_WIRE) leaves it
+ *                     out and links stubs/wire/ instead: the same net_* over real SIP (see "The network";
+ *                     stubs/wire/wire.h maps its files)
  *   stub_calls.c      calls between instances: INVITE, answer, reject, hang up, hold, update,
  *                     forwarding, DTMF, INFO, OPTIONS, BLF pickup, and the call settings
  *   stub_transfer.c   REFER: blind and attended transfer, accepting and rejecting
@@ -23,6 +30,7 @@
  *   stub_network.c    transport and RTP/RTCP settings, the host's network interfaces
  *   stub_streams.c    the media stream callbacks (raw audio/video, RTP) and the frame sources that call them
  *   stub_control.c    the journal of calls and the test-control API (stub_*)
+ *   stub_load.c       stub_flood: events fired from many native threads, timed (the test-control API)
  *   stub_events.generated.c  the 40 handler setters and the typed call of each handler
  *                     (generated from native/portsip_abi.h; do not edit)
  *
@@ -45,6 +53,9 @@
  *   g_disp_mu  the dispatcher list and all handler slots.
  * The worker never takes g_mu, and never holds inst->mu and g_disp_mu together, so an API call
  * (even one made from inside a callback) cannot deadlock with a worker.
+ *
+ * fork(): the forking thread takes all of these locks, in this order, just before it (stub_runtime.c),
+ * so no lock is held by a thread that does not exist in the child; the child starts with no instances.
  *
  * Frame sources (stub_streams.c, started by the test control stub_frame_source_start) are the stub's
  * media threads: each calls one media stream callback of one instance. A source takes g_mu only to
@@ -271,6 +282,8 @@ typedef struct instance {
     char* domain;
     char* uri;
     bool registered;
+    bool sip_server_set; /* setUser named a server or outbound proxy (the wire needs one to register) */
+    int local_port; /* initialize's localSIPPort; on the wire, the port actually bound */
     int presence_mode;
     unsigned int subscription_secs, publication_secs;
     long next_message_id, next_subscribe_id, next_session_id;
@@ -388,30 +401,38 @@ typedef struct span {
     size_t n;
 } span;
 
-/* stub_runtime.c: utilities, job queue, worker, dispatcher, lifecycle */
+/* stub_util.c: helpers */
 bool ascii_ieq(const char* a, const char* b, size_t n);
 bool is_2xx(int code);
 char* dup_str(const char* s);
 char* str_printf(const char* fmt, ...);
 const char* nz(const char* s);
-job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
-void job_free(job* j);
-void sleep_until_ns(int64_t due);
 unsigned char* dup_bytes(const void* p, size_t n);
-void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
-void job_push(instance* t, job* j, int delay_ms);
-bool job_queued(instance* t, int event, long id);
-int job_cancel(instance* t, int event, long id);
 void wipe_free(void* p, size_t n);
-void script_clear(script* s);
 void set_str(char** slot, const char* s);
 void vec_free(vec* v);
 void vec_remove(vec* v, size_t i, size_t size);
 void* vec_push(vec* v, size_t size);
-/* Ids (messages, subscriptions, sessions, REFERs): positive, wrapping to 1, skipping ids in use. */
-typedef bool (*id_taken_fn)(const instance* in, long id);
-long next_id(const instance* in, long* counter, id_taken_fn taken);
-void reserve_id(long* counter, long id);
+int text_out(const char* text, size_t n, char* out, long long size);
+void sleep_until_ns(int64_t due);
+
+/* stub_ids.c: ids, positive, wrapping to 1, skipping ids in use. Caller holds g_mu. */
+long new_message_id(instance* in);
+long new_session_id(instance* in);
+long new_subscribe_id(instance* in);
+void reserve_subscribe_id(instance* in, long id); /* an injected event's id: later ids start after it */
+long new_refer_id(instance* in);
+long new_header_id(instance* in);
+long new_frame_source_id(instance* in);
+
+/* stub_runtime.c: job queue, worker, dispatcher, lifecycle */
+job* job_build(int event, int nargs, const stub_arg* a, const long long* sizes);
+void job_free(job* j);
+void fire(instance* t, int event, int delay_ms, int nargs, const stub_arg* a);
+void job_push(instance* t, job* j, int delay_ms);
+bool job_queued(instance* t, int event, long id);
+int job_cancel(instance* t, int event, long id);
+void script_clear(script* s);
 
 /* stub_routing.c: registry, URIs, lookups */
 bool accepts_mime(const instance* in, const char* type, const char* sub);
@@ -428,8 +449,45 @@ session* open_session(instance* in, long id);
 session* other_end(const instance* in, const session* s, instance** peer);
 void close_session(instance* in, long id);
 
-/* stub_presence.c: presence */
-void reserve_subscribe_id(instance* in, long id);
+/* stub_messaging.c: what happens to a MESSAGE sent to another instance (or to nobody) */
+typedef struct fate {
+    int code;           /* 2xx: the sender gets ...Success, else ...Failure with code/reason */
+    const char* reason;
+    int delay_ms;       /* of the sender's outcome event */
+    bool deliver;       /* the receiver gets the message */
+    script sc;          /* the consumed script (owns reason) */
+} fate;
+fate message_fate(instance* in, const instance* receiver, int none_code, const char* none_reason, const char* mimeType,
+                  const char* subMimeType);
+
+/* The network: how an instance's requests reach others. Two implementations share these declarations:
+ * stub_local.c (in process, through the registry) and stubs/wire/ (real SIP over libre, the PORTSIP_WIRE
+ * build). The API functions do the checks, the ids and the bookkeeping (subscriptions, the registered
+ * flag, the journal), then call these with g_mu held; outcomes arrive later as events. net_open and
+ * net_close are called without g_mu (the wire waits for its SIP thread there). */
+typedef struct net_account { /* PortSIP_setUser's arguments (never NULL: "" when absent) */
+    const char *user, *display, *auth_name, *password, *domain, *server;
+    int server_port;
+    const char* outbound;
+    int outbound_port;
+} net_account;
+int net_open(instance* in, int transport, const char* local_ip, int local_port, const char* user_agent); /* 0 or a code */
+void net_close(instance* in); /* the instance is out of the registry: nothing reaches it any more */
+int net_set_user(instance* in, const net_account* account);
+int net_check_uri(const char* uri);                                    /* 0 or ECoreInvalidUri */
+int net_check_message(const instance* in, const char* type, const char* sub, int length); /* 0 or a code */
+bool net_on_wire(void); /* the wire build: scripted outcomes (stub_script_next_*) do not apply */
+int net_register(instance* in, int expires, int retry_times);         /* also refreshRegistration */
+void net_unregister(instance* in);
+void net_send_message(instance* in, long id, const char* to, const char* type, const char* sub, bool is_sms,
+                      const unsigned char* body, int length);
+void net_watch(instance* in, long id, const char* to, const char* subject); /* presenceSubscribe */
+void net_unwatch(instance* in, const out_sub* o);
+void net_drop_watcher(instance* in, const in_sub* s, bool rejected);
+void net_notify_watcher(instance* in, const in_sub* s, const char* text);
+void net_publish(instance* in, const char* text);
+void net_subscribe(instance* in, long id, const char* to, const char* event); /* sendSubscription */
+void net_unsubscribe(instance* in, const out_sub* o);
 
 /* stub_calls.c: calls (used by transfer and lifecycle) */
 typedef struct call_request {
@@ -451,7 +509,6 @@ char* request_text(instance* in, const char* to, const char* kind, const char* m
                    const char* content_type, const char* body);
 
 /* stub_control.c: journal and controls */
-long next_session_id(instance* in);
 void journal_add(instance* in, const char* function, int nargs, const stub_value* vals);
 void journal_push(vec* journal, const char* function, int nargs, const stub_value* vals);
 int args_from_values(int event, const stub_value* args, int nargs, stub_arg* a, long long* sizes);
@@ -463,7 +520,6 @@ void journal_clear(instance* in);
 /* stub_media.c: an instance's media state */
 void media_init(instance* in);
 void media_free(instance* in);
-int text_out(const char* text, size_t n, char* out, long long size);
 
 /* stub_headers.c, stub_playback.c */
 void sip_header_free(sip_header* h);
@@ -471,6 +527,7 @@ void playback_end(instance* in, long sessionId);
 
 /* stub_streams.c: media stream callbacks and frame sources */
 struct frame_source;
+bool frame_source_id_taken(const instance* in, long id);
 long frame_source_start_locked(instance* in, const stub_frame* frame, int count, int interval_ms);
 int frame_source_poll_locked(instance* in, long source, int* delivered, struct frame_source** finished);
 void frame_source_reap(struct frame_source* finished);

@@ -39,20 +39,6 @@ void media_free(instance* in)
     vec_free(&in->frame_sources);
 }
 
-/* Copy n bytes of text and a NUL into a caller's buffer of `size` bytes: ECoreBufferTooSmall (with
- * an empty string where there is room for one) when it does not fit. */
-int text_out(const char* text, size_t n, char* out, long long size)
-{
-    if (size <= 0 || (unsigned long long)size <= n) {
-        if (size > 0)
-            out[0] = '\0';
-        return ECoreBufferTooSmall;
-    }
-    memcpy(out, text, n);
-    out[n] = '\0';
-    return 0;
-}
-
 /* ======================================================================== codecs */
 
 /* The audio or the video codecs of an instance, with their vendor type values. */

@@ -1,5 +1,7 @@
 /*
- * stub_messaging.c - SIP MESSAGE in and out of dialog, and the accepted MIME types.
+ * stub_messaging.c - SIP MESSAGE in and out of dialog: the API, its checks and ids, and the accepted MIME
+ * types. An out-of-dialog MESSAGE reaches its target through the network (net_send_message); one in a call
+ * goes to the other end of the session.
  */
 #include "stub_internal.h"
 
@@ -34,20 +36,11 @@ static int check_body(const char* mimeType, const char* subMimeType, const unsig
     return 0;
 }
 
-/* What happens to one outgoing MESSAGE. */
-typedef struct fate {
-    int code;           /* 2xx: the sender gets ...Success, else ...Failure with code/reason */
-    const char* reason;
-    int delay_ms;       /* of the sender's outcome event */
-    bool deliver;       /* the receiver gets the message */
-    script sc;          /* the consumed script (owns reason) */
-} fate;
-
 /* receiver: the instance the MESSAGE reaches, or NULL (then none_code/none_reason apply). A scripted
  * outcome (stub_script_next_send) is consumed: a failure replaces everything and delivers nothing;
  * a 2xx only delays the sender's success (delivery happens as it would). */
-static fate message_fate(instance* in, const instance* receiver, int none_code, const char* none_reason,
-                         const char* mimeType, const char* subMimeType)
+fate message_fate(instance* in, const instance* receiver, int none_code, const char* none_reason, const char* mimeType,
+                  const char* subMimeType)
 {
     fate f = {200, "OK", 0, false, in->send_script};
     in->send_script = (script){0};
@@ -72,30 +65,22 @@ static fate message_fate(instance* in, const instance* receiver, int none_code, 
 }
 
 static long send_out_of_dialog_locked(instance* in, const char* to, const char* mimeType, const char* subMimeType,
-                                      const unsigned char* message, int messageLength)
+                                      bool isSMS, const unsigned char* message, int messageLength)
 {
     if (!to || !mimeType || !subMimeType)
         return ECoreArgumentNull;
     if (!*to)
         return ECoreInvalidUri;
     int rc = check_body(mimeType, subMimeType, message, messageLength);
+    if (!rc)
+        rc = net_check_uri(to);
+    if (!rc)
+        rc = net_check_message(in, mimeType, subMimeType, messageLength);
     if (rc)
         return rc;
     /* Manual: the send returns a positive id; the outcome arrives later carrying that id. */
-    long id = next_id(in, &in->next_message_id, NULL);
-    instance* target = find_target_locked(to);
-    fate f = message_fate(in, target, 404, "Not Found", mimeType, subMimeType);
-    const char* target_display = target ? nz(target->display) : "";
-    if (f.deliver)
-        FIRE(target, STUB_EV_recvOutOfDialogMessage, 0, A_S(nz(in->display)), A_S(nz(in->uri)), A_S(target_display),
-             A_S(to), A_S(mimeType), A_S(subMimeType), A_D(message, messageLength));
-    if (is_2xx(f.code))
-        FIRE(in, STUB_EV_sendOutOfDialogMessageSuccess, f.delay_ms, A_L(id), A_S(nz(in->display)), A_S(nz(in->uri)),
-             A_S(target_display), A_S(to));
-    else
-        FIRE(in, STUB_EV_sendOutOfDialogMessageFailure, f.delay_ms, A_L(id), A_S(nz(in->display)), A_S(nz(in->uri)),
-             A_S(target_display), A_S(to), A_S(f.reason), A_I(f.code));
-    script_clear(&f.sc);
+    long id = new_message_id(in);
+    net_send_message(in, id, to, mimeType, subMimeType, isSMS, message, messageLength);
     return id;
 }
 
@@ -104,8 +89,7 @@ long PortSIP_sendOutOfDialogMessage(void* sdk, const char* to, const char* mimeT
 {
     STUB_ENTER(in, sdk, J_STR("to", to), J_STR("mimeType", mimeType), J_STR("subMimeType", subMimeType), J_BOOL("isSMS", isSMS),
            J_DATA("message", message, messageLength), J_INT("messageLength", messageLength));
-    /* isSMS only changes the To header on the wire: nothing to simulate beyond the journal. */
-    long rc = send_out_of_dialog_locked(in, to, mimeType, subMimeType, message, messageLength);
+    long rc = send_out_of_dialog_locked(in, to, mimeType, subMimeType, isSMS, message, messageLength);
     STUB_LEAVE(rc);
 }
 
@@ -118,7 +102,7 @@ static long send_in_dialog_locked(instance* in, long sessionId, const char* mime
     const session* s = find_session(in, sessionId);
     if (!s) /* stub's choice of vendor code for a session that is not open */
         return ECoreInviteSessionNotFound;
-    long id = next_id(in, &in->next_message_id, NULL);
+    long id = new_message_id(in);
     /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. A linked peer must
      * still exist with its end of the call open; a peerless session (opened by a test or by an
      * injected invite event) has an implicit remote end that accepts everything. */
@@ -144,4 +128,3 @@ long PortSIP_sendMessage(void* sdk, long sessionId, const char* mimeType, const 
     long rc = send_in_dialog_locked(in, sessionId, mimeType, subMimeType, message, messageLength);
     STUB_LEAVE(rc);
 }
-

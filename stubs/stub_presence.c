@@ -1,41 +1,9 @@
 /*
- * stub_presence.c - Presence (P2P and presence-agent mode) and generic subscriptions.
+ * stub_presence.c - Presence (P2P and presence-agent mode) and generic subscriptions: the API, its checks and
+ * the subscriptions each instance keeps. Reaching the other side (the SUBSCRIBE, NOTIFY and PUBLISH) is the
+ * network's (net_*: stub_local.c in process, stubs/wire/ on the wire).
  */
 #include "stub_internal.h"
-
-/* A NOTIFY from `in` to one watcher. Manual: the text "Offline" makes one appear offline. An
- * external watcher (injected via stub_emit) has no local instance to notify. */
-static void notify_watcher(const instance* in, const in_sub* s, const char* stateText)
-{
-    instance* w = by_serial_locked(s->watcher);
-    if (!w)
-        return;
-    if (strcmp(stateText, "Offline") == 0)
-        FIRE(w, STUB_EV_presenceOffline, 0, A_S(nz(in->display)), A_S(nz(in->uri)));
-    else
-        FIRE(w, STUB_EV_presenceOnline, 0, A_S(nz(in->display)), A_S(nz(in->uri)), A_S(stateText));
-}
-
-/* Break the watcher's link to a subscription this instance dropped (its own id stays valid). */
-static void unlink_watcher(const instance* in, const in_sub* s)
-{
-    instance* w = by_serial_locked(s->watcher);
-    out_sub* o = w ? find_out_sub(w, s->watcher_id, true, NULL) : NULL;
-    if (o && o->target == in->serial)
-        o->target = 0;
-}
-
-/* A subscribe id is in use while a subscription, either way, carries it. */
-static bool subscribe_id_taken(const instance* in, long id)
-{
-    return find_in_sub(in, id, NULL) || find_out_sub(in, id, true, NULL) || find_out_sub(in, id, false, NULL);
-}
-
-/* One counter for presence subscriptions, watchers and generic subscriptions. */
-static long next_subscribe_id(instance* in) { return next_id(in, &in->next_subscribe_id, subscribe_id_taken); }
-
-/* Bump the subscribe-id counter past `id` so later ids do not collide with it. */
-void reserve_subscribe_id(instance* in, long id) { reserve_id(&in->next_subscribe_id, id); }
 
 int PortSIP_setPresenceMode(void* sdk, int mode)
 {
@@ -51,7 +19,7 @@ int PortSIP_setPresenceMode(void* sdk, int mode)
 int PortSIP_setDefaultSubscriptionTime(void* sdk, unsigned int secs)
 {
     STUB_ENTER(in, sdk, J_INT("secs", secs));
-    in->subscription_secs = secs; /* any value accepted: the stub's subscriptions never expire */
+    in->subscription_secs = secs; /* any value accepted; the in-process stub's subscriptions never expire */
     STUB_LEAVE(0);
 }
 
@@ -62,63 +30,50 @@ int PortSIP_setDefaultPublicationTime(void* sdk, unsigned int secs)
     STUB_LEAVE(0);
 }
 
-static long presence_subscribe_locked(instance* in, const char* to, const char* subject)
+/* A new subscription of ours (presence or generic): its id, or a vendor code. */
+static long new_out_sub(instance* in, const char* to, bool presence)
 {
     if (!to)
         return ECoreArgumentNull;
     if (!*to)
         return ECoreInvalidUri;
-    /* Manual: presenceSubscribe returns a subscribe id; the contact's state arrives later. */
-    long id = next_subscribe_id(in);
+    int rc = net_check_uri(to);
+    if (rc)
+        return rc;
+    long id = new_subscribe_id(in);
     out_sub* o = vec_push(&in->out_subs, sizeof *o);
     if (!o)
         return ECoreStackFailure;
     o->id = id;
-    o->presence = true;
-    instance* target = find_target_locked(to);
-    long target_id = target ? next_subscribe_id(target) : 0;
-    in_sub* s = target ? vec_push(&target->in_subs, sizeof *s) : NULL;
-    if (s) {
-        /* Manual: an incoming SUBSCRIBE raises presenceRecvSubscribe with the receiver's own id. */
-        *s = (in_sub){target_id, in->serial, id, SUB_PENDING};
-        o->target = target->serial;
-        o->target_id = s->id;
-        FIRE(target, STUB_EV_presenceRecvSubscribe, 0, A_L(s->id), A_S(nz(in->display)), A_S(nz(in->uri)),
-             A_S(nz(subject)));
-    } else {
-        /* The v17.1 C ABI has no subscription-failure event: the stub reports an unreachable
-         * contact (SIP 404) as offline. */
-        FIRE(in, STUB_EV_presenceOffline, 0, A_S(""), A_S(to));
-    }
+    o->presence = presence;
     return id;
 }
 
 long PortSIP_presenceSubscribe(void* sdk, const char* to, const char* subject)
 {
     STUB_ENTER(in, sdk, J_STR("to", to), J_STR("subject", subject));
-    long rc = presence_subscribe_locked(in, to, subject);
-    STUB_LEAVE(rc);
+    /* Manual: presenceSubscribe returns a subscribe id; the contact's state arrives later. */
+    long id = new_out_sub(in, to, true);
+    if (id > 0)
+        net_watch(in, id, to, nz(subject));
+    STUB_LEAVE(id);
 }
 
-/* Manual: presenceTerminateSubscribe(id) ends a subscription. Stub: ending our own watch also
- * removes the contact's record of us; ending a watcher's subscription unlinks the watcher. */
+/* Manual: presenceTerminateSubscribe(id) ends a subscription: our own watch of a contact, or a watcher's
+ * subscription to us. */
 static int presence_terminate_locked(instance* in, long id)
 {
     size_t i;
     const out_sub* o = find_out_sub(in, id, true, &i);
     if (o) {
-        instance* t = by_serial_locked(o->target);
-        size_t k;
-        const in_sub* s = t ? find_in_sub(t, o->target_id, &k) : NULL;
-        if (s && s->watcher == in->serial)
-            vec_remove(&t->in_subs, k, sizeof *s);
+        net_unwatch(in, o);
         vec_remove(&in->out_subs, i, sizeof *o);
         return 0;
     }
     const in_sub* s = find_in_sub(in, id, &i);
     if (!s)
         return ECoreNotFoundSubscribeId;
-    unlink_watcher(in, s);
+    net_drop_watcher(in, s, false);
     vec_remove(&in->in_subs, i, sizeof *s);
     return 0;
 }
@@ -145,8 +100,7 @@ int PortSIP_presenceRejectSubscribe(void* sdk, long subscribeId)
     size_t i;
     const in_sub* s = find_in_sub(in, subscribeId, &i);
     if (s) { /* the rejected watcher sees the contact as offline */
-        notify_watcher(in, s, "Offline");
-        unlink_watcher(in, s);
+        net_drop_watcher(in, s, true);
         vec_remove(&in->in_subs, i, sizeof *s);
     }
     STUB_LEAVE(s ? 0 : ECoreNotFoundSubscribeId);
@@ -157,12 +111,8 @@ static int set_presence_status_locked(instance* in, long subscribeId, const char
     if (!stateText)
         return ECoreArgumentNull;
     if (in->presence_mode == 1 && subscribeId == 0) {
-        /* Manual: in presence-agent mode setPresenceStatus(0, text) PUBLISHes; the stub plays the
-         * presence server too and notifies every accepted watcher. */
-        const in_sub* s = in->in_subs.items;
-        for (size_t i = 0; i < in->in_subs.n; i++)
-            if (s[i].state == SUB_ACTIVE)
-                notify_watcher(in, &s[i], stateText);
+        /* Manual: in presence-agent mode setPresenceStatus(0, text) PUBLISHes. */
+        net_publish(in, stateText);
         return 0;
     }
     /* Manual (P2P): setPresenceStatus(id, text) sends a NOTIFY to that watcher. */
@@ -171,7 +121,7 @@ static int set_presence_status_locked(instance* in, long subscribeId, const char
         return ECoreNotFoundSubscribeId;
     if (s->state != SUB_ACTIVE) /* stub's choice: a status before accepting is a misuse */
         return ECoreArgumentIncorrect;
-    notify_watcher(in, s, stateText);
+    net_notify_watcher(in, s, stateText);
     return 0;
 }
 
@@ -185,17 +135,10 @@ int PortSIP_setPresenceStatus(void* sdk, long subscribeId, const char* stateText
 long PortSIP_sendSubscription(void* sdk, const char* to, const char* eventName)
 {
     STUB_ENTER(in, sdk, J_STR("to", to), J_STR("eventName", eventName));
-    long rc;
-    if (!to || !eventName) {
-        rc = ECoreArgumentNull;
-    } else if (!*to) {
-        rc = ECoreInvalidUri;
-    } else { /* same id counter as presenceSubscribe; no events: v17.1 exports no handler for a
-                generic subscription's NOTIFYs */
-        long id = next_subscribe_id(in);
-        out_sub* o = vec_push(&in->out_subs, sizeof *o);
-        rc = o ? (o->id = id) : ECoreStackFailure;
-    }
+    /* Same id counter as presenceSubscribe. Stub's choice: a SUBSCRIBE needs an event package. */
+    long rc = !eventName ? ECoreArgumentNull : !*eventName ? ECoreArgumentIncorrect : new_out_sub(in, to, false);
+    if (rc > 0)
+        net_subscribe(in, rc, to, eventName);
     STUB_LEAVE(rc);
 }
 
@@ -203,8 +146,10 @@ void PortSIP_terminateSubscription(void* sdk, long subscritionId)
 {
     STUB_ENTER_VOID(in, sdk, J_LONG("subscritionId", subscritionId)); /* the vendor's spelling */
     size_t i;
-    if (find_out_sub(in, subscritionId, false, &i))
-        vec_remove(&in->out_subs, i, sizeof(out_sub));
+    const out_sub* o = find_out_sub(in, subscritionId, false, &i);
+    if (o) {
+        net_unsubscribe(in, o);
+        vec_remove(&in->out_subs, i, sizeof *o);
+    }
     STUB_LEAVE_VOID();
 }
-

@@ -106,9 +106,13 @@ static bool uri_matches(const char* a, const char* b)
     return ha.n == 0 || hb.n == 0 || (ha.n == hb.n && ascii_ieq(ha.p, hb.p, ha.n));
 }
 
-/* The instance a URI reaches (first match), or NULL. Caller holds g_mu. */
+/* The instance a URI reaches (first match), or NULL. Caller holds g_mu. On the wire nothing is reached
+ * through the registry: what goes on the wire goes through net_*, and calls do not go there (a call
+ * fails as a SIP endpoint without calls answers it: 501 Not Implemented). */
 instance* find_target_locked(const char* to)
 {
+    if (net_on_wire())
+        return NULL;
     instance** all = g_instances.items;
     for (size_t i = 0; i < g_instances.n; i++)
         if (all[i]->user && all[i]->uri && uri_matches(to, all[i]->uri))

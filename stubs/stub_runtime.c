@@ -1,5 +1,5 @@
 /*
- * stub_runtime.c - Utilities, the per-instance job queue and worker thread, the callback dispatcher, and
+ * stub_runtime.c - The per-instance job queue and worker thread, the callback dispatcher, and
  * PortSIP_initialize/unInitialize. See stub_internal.h for the threads and the lock order.
  */
 #include "stub_internal.h"
@@ -7,124 +7,6 @@
 ps_mutex g_disp_mu = PS_MUTEX_INIT;
 static dispatcher* g_dispatchers;
 static unsigned long long g_dispatcher_serial;
-
-const char* nz(const char* s) { return s ? s : ""; }
-
-bool is_2xx(int code) { return code >= 200 && code <= 299; }
-
-/* The first n bytes of a and b are equal, ASCII letters compared case-insensitively (SIP
- * schemes, domains, MIME tokens). Portable where strncasecmp is not (MSVC). */
-bool ascii_ieq(const char* a, const char* b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-            return false;
-    return true;
-}
-
-/* Copy n bytes and append a NUL (so strings stay terminated even with embedded NULs). */
-unsigned char* dup_bytes(const void* p, size_t n)
-{
-    if (n >= SIZE_MAX)
-        return NULL;
-    unsigned char* c = malloc(n + 1);
-    if (!c)
-        return NULL;
-    if (n)
-        memcpy(c, p, n);
-    c[n] = '\0';
-    return c;
-}
-
-char* dup_str(const char* s) { return s ? (char*)dup_bytes(s, strlen(s)) : NULL; }
-
-/* Replace *slot with a copy of s (NULL becomes ""). */
-void set_str(char** slot, const char* s)
-{
-    free(*slot);
-    *slot = dup_str(nz(s));
-}
-
-char* str_printf(const char* fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char* s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Overwrite a copied buffer before freeing it: a reader that kept the pointer past its callback
- * sees 0xDD garbage (or an ASan report) instead of plausible data. */
-void wipe_free(void* p, size_t n)
-{
-    if (p) {
-        memset(p, 0xDD, n);
-        free(p);
-    }
-}
-
-/* Append one zeroed element; NULL when out of memory. */
-/* The id after `id`: ids are positive longs, and a counter at LONG_MAX (2^31 - 1 where long is
- * 32-bit, as on Windows) wraps to 1 instead of overflowing (stub's choice: the manual only says ids
- * are positive). */
-static long id_after(long id) { return id > 0 && id < LONG_MAX ? id + 1 : 1; }
-
-/* The one id allocator of the stub: the counter's next id, skipping ids `taken` says are still in use
- * (after a wrap, or after reserve_id moved the counter), then the counter moves past it. */
-long next_id(const instance* in, long* counter, id_taken_fn taken)
-{
-    long id = *counter > 0 ? *counter : 1;
-    while (taken && taken(in, id))
-        id = id_after(id);
-    *counter = id_after(id);
-    return id;
-}
-
-/* An id that came from outside (an injected event) is in use: later ids start after it. */
-void reserve_id(long* counter, long id)
-{
-    if (id >= *counter)
-        *counter = id_after(id);
-}
-
-void* vec_push(vec* v, size_t size)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        void* p = realloc(v->items, cap * size);
-        if (!p)
-            return NULL;
-        v->items = p;
-        v->cap = cap;
-    }
-    void* slot = (char*)v->items + v->n++ * size;
-    memset(slot, 0, size);
-    return slot;
-}
-
-void vec_remove(vec* v, size_t i, size_t size)
-{
-    char* base = v->items;
-    memmove(base + i * size, base + (i + 1) * size, (v->n - i - 1) * size);
-    v->n--;
-}
-
-void vec_free(vec* v)
-{
-    free(v->items);
-    v->items = NULL;
-    v->n = v->cap = 0;
-}
-
 
 /* ======================================================================== job queue & worker */
 
@@ -194,20 +76,6 @@ void job_push(instance* t, job* j, int delay_ms)
     t->pending++;
     ps_cond_signal(&t->cv);
     ps_mutex_unlock(&t->mu);
-}
-
-/* Sleep until `due` (ps_now_ns's clock): a timed wait that nothing signals. */
-void sleep_until_ns(int64_t due)
-{
-    ps_mutex mu = PS_MUTEX_INIT;
-    ps_cond cv;
-    if (ps_cond_init(&cv) != 0)
-        return;
-    ps_mutex_lock(&mu);
-    while (ps_cond_wait_until(&cv, &mu, due) != PS_TIMEDOUT) {
-    }
-    ps_mutex_unlock(&mu);
-    ps_cond_destroy(&cv);
 }
 
 /* Whether a job of `event` whose first argument is the id `id` is queued on t (not yet firing).
@@ -417,7 +285,6 @@ static instance* instance_new(const dispatcher* d, unsigned long long disp_seria
     }
     in->disp = d;
     in->disp_serial = disp_serial;
-    in->next_message_id = in->next_subscribe_id = in->next_session_id = 1; /* ids are positive */
     media_init(in);
     return in;
 }
@@ -448,7 +315,16 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     instance* in = NULL;
     if (!rc && !(in = instance_new(callbackDispatcher, disp_serial)))
         rc = ECoreInitializeStackFailure;
+    if (!rc) { /* its serial first: the network knows an instance by it */
+        ps_mutex_lock(&g_mu);
+        in->serial = ++g_instance_serial;
+        ps_mutex_unlock(&g_mu);
+        rc = net_open(in, transportType, localIp, localSIPPort, sipAgentString);
+        if (rc)
+            instance_destroy(in);
+    }
     if (!rc && ps_thread_create(&in->thread, worker_main, in) != 0) {
+        net_close(in);
         instance_destroy(in);
         rc = ECoreInitializeStackFailure;
     }
@@ -461,7 +337,6 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
     ps_mutex_lock(&g_mu);
     instance** slot = vec_push(&g_instances, sizeof *slot);
     if (slot) {
-        in->serial = ++g_instance_serial;
         in->calls.max_sessions = maxCallSessions;
         *slot = in;
         /* The dispatcher pointer (not a value a test can compare) and errorCode are not recorded. */
@@ -478,6 +353,7 @@ void* PortSIP_initialize(void* callbackDispatcher, int transportType, const char
         ps_cond_signal(&in->cv);
         ps_mutex_unlock(&in->mu);
         ps_thread_join(&in->thread);
+        net_close(in);
         instance_destroy(in);
         if (errorCode)
             *errorCode = ECoreInitializeStackFailure;
@@ -507,6 +383,7 @@ void PortSIP_unInitialize(void* sdk)
     if (!in)
         return;
     frame_sources_join(in); /* no media callback runs after unInitialize returns */
+    net_close(in);          /* unregisters, ends its subscriptions, closes its sockets (on the wire) */
     bool on_own_worker = ps_thread_equal(ps_thread_self(), ps_thread_id_of(&in->thread));
     ps_mutex_lock(&in->mu);
     in->stop = true;
@@ -520,6 +397,49 @@ void PortSIP_unInitialize(void* sdk)
     ps_thread_join(&in->thread);
     instance_destroy(in);
 }
+
+/* ======================================================================== fork */
+
+/* fork() copies only the thread that calls it. A lock another thread of the parent held at that moment
+ * would stay locked in the child for ever: its next stub call would hang. So the forking thread takes
+ * every stub lock first (in the documented order) and releases them on both sides. The parent's
+ * instances are not carried into the child: their workers do not exist there, so they leave the
+ * registry (their memory is the parent's; a handle of theirs is not initialized in the child). */
+static void fork_prepare(void)
+{
+    ps_mutex_lock(&g_mu);
+    instance** all = g_instances.items;
+    for (size_t i = 0; i < g_instances.n; i++)
+        ps_mutex_lock(&all[i]->mu);
+    ps_mutex_lock(&g_disp_mu);
+}
+
+static void fork_release(void)
+{
+    ps_mutex_unlock(&g_disp_mu);
+    instance** all = g_instances.items;
+    for (size_t i = g_instances.n; i-- > 0;)
+        ps_mutex_unlock(&all[i]->mu);
+}
+
+static void fork_parent(void)
+{
+    fork_release();
+    ps_mutex_unlock(&g_mu);
+}
+
+static void fork_child(void)
+{
+    fork_release();
+    g_instances.n = 0;
+    ps_mutex_unlock(&g_mu);
+}
+
+#if defined(__GNUC__)
+/* When the library is loaded (it is never unloaded: the handlers stay valid). On Windows, which has no
+ * fork, ps_atfork does nothing. */
+__attribute__((constructor)) static void install_fork_handlers(void) { ps_atfork(fork_prepare, fork_parent, fork_child); }
+#endif
 
 int PortSIP_setLicenseKey(void* sdk, const char* key)
 {

@@ -184,6 +184,7 @@ long frame_source_start_locked(instance* in, const stub_frame* frame, int count,
         return ECoreArgumentIncorrect;
     if (!find_session(in, frame->session_id))
         return ECoreInviteSessionNotFound;
+    long id = new_frame_source_id(in);
     frame_source* src = calloc(1, sizeof *src);
     unsigned char* data = src ? dup_bytes(frame->data, (size_t)frame->size) : NULL;
     frame_source** slot = data ? vec_push(&in->frame_sources, sizeof *slot) : NULL;
@@ -192,7 +193,7 @@ long frame_source_start_locked(instance* in, const stub_frame* frame, int count,
         free(src);
         return ECoreStackFailure;
     }
-    *src = (frame_source){.id = ++in->next_frame_source_id, .in = in, .frame = *frame, .data = data,
+    *src = (frame_source){.id = id, .in = in, .frame = *frame, .data = data,
                           .count = count, .interval_ms = interval_ms};
     src->frame.data = NULL;
     if (count > 0 && count <= MAX_TIMED_FRAMES) /* timing is a convenience: without memory, no timing */
@@ -210,6 +211,16 @@ long frame_source_start_locked(instance* in, const stub_frame* frame, int count,
     }
     *slot = src;
     return src->id;
+}
+
+/* A frame source id is in use while its source has not been reaped. Caller holds g_mu. */
+bool frame_source_id_taken(const instance* in, long id)
+{
+    frame_source* const* all = in->frame_sources.items;
+    for (size_t i = 0; i < in->frame_sources.n; i++)
+        if (all[i]->id == id)
+            return true;
+    return false;
 }
 
 /* 1 and the finished source (out of the instance, to reap without g_mu), 0 while it runs, or the

@@ -23,12 +23,6 @@ static refer* find_refer(const instance* in, long id, size_t* index)
     return NULL;
 }
 
-static bool refer_id_taken(const instance* in, long id)
-{
-    size_t index;
-    return find_refer(in, id, &index) != NULL;
-}
-
 static void forget_refer(instance* in, size_t index)
 {
     free(((refer*)in->calls.refers.items)[index].refer_to);
@@ -53,7 +47,7 @@ static char* refer_text(instance* from, const session* s, const char* target, co
 static int deliver_refer(instance* t, long session_id, const instance* from, long from_session, const char* referTo,
                          long replaceSessionId, const char* text)
 {
-    long id = next_id(t, &t->calls.next_refer_id, refer_id_taken);
+    long id = new_refer_id(t);
     refer* r = vec_push(&t->calls.refers, sizeof *r);
     char* to = dup_str(referTo);
     if (!r || !to) {

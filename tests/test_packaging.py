@@ -29,8 +29,8 @@ def test_license_is_declared_and_shipped() -> None:
 
 def test_the_header_directories_hold_c_files_only() -> None:
     """No development tool (generator, parser) travels with the headers and the stub's sources."""
-    for directory in (_header.native_dir(), _header.stubs_dir()):
-        names = {p.name for p in directory.iterdir() if p.name != "__pycache__"}
+    for directory in (_header.native_dir(), _header.stubs_dir()):  # the stub's wire layer is in stubs/wire
+        names = {p.name for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
         assert names and all(name.endswith((".h", ".c")) for name in names), directory
     assert (_header.native_dir() / _header.ABI_HEADER).is_file()
 

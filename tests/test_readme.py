@@ -1,5 +1,5 @@
-"""The README's examples run as written: its scripts on the stub, its test files under pytest,
-its command lines with the exit codes it states. (tests/test_typing.py type-checks them.)"""
+"""The examples of the README and the guides run as written: scripts on the stub, test files under
+pytest, the README's command lines with the exit codes it states. (tests/test_typing.py type-checks them.)"""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ SCRIPTS = [block for block in python_blocks() if block.file_name is None]
 FILES = [block for block in python_blocks() if block.file_name is not None]
 
 
-def test_the_readme_has_the_examples_this_file_runs() -> None:
-    assert SCRIPTS and {"test_chat.py", "echo_bot.py", "test_echo_bot.py"} <= {b.file_name for b in FILES}
+def test_the_documents_have_the_examples_this_file_runs() -> None:
+    assert SCRIPTS and {"test_chat.py", "echo_bot.py", "test_echo_bot.py", "test_async_echo.py"} <= {b.file_name for b in FILES}
 
 
-@pytest.mark.parametrize("block", SCRIPTS, ids=lambda b: f"README.md:{b.line}")
+@pytest.mark.parametrize("block", SCRIPTS, ids=lambda b: b.where)
 def test_script_runs_on_the_stub(block: Block, portsip_stub_library: str, tmp_path: Path) -> None:
     """A script that needs the SDK gets the stub the way a user would: through $PORTSIP_SDK_LIBRARY."""
     script = tmp_path / block.name
@@ -37,7 +37,7 @@ def test_script_runs_on_the_stub(block: Block, portsip_stub_library: str, tmp_pa
 def test_test_files_pass_under_pytest(pytester: pytest.Pytester) -> None:
     for block in FILES:
         pytester.makepyfile(**{block.name.removesuffix(".py"): block.code})
-    tests = sum(len(re.findall(r"^def test_", block.code, re.M)) for block in FILES)
+    tests = sum(len(re.findall(r"^(?:async )?def test_", block.code, re.M)) for block in FILES)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
     result.assert_outcomes(passed=tests)
 

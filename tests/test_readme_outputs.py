@@ -1,27 +1,20 @@
-"""The README's marked examples print what they should (tests/test_readme.py runs every block)."""
+"""The marked examples of the README and the guides print what they should (tests/test_readme.py runs every block)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 
-README = Path(__file__).parent.parent / "README.md"
-SOFTPHONE = "<!-- softphone example: tests/test_readme.py runs this block as written -->"
-RECEIPTS = "<!-- receipts example: tests/test_readme.py runs this block as written -->"
-QUICK_START = "<!-- quick start: tests/test_readme.py runs this block on the stub, where bob is unknown -->"
+from readme import marked_block
 
-
-def example(marker: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    match = re.search(re.escape(marker) + r"\n```python\n(.*?)\n```\n", text, re.S)
-    assert match, f"README.md lost the block after {marker}"
-    return match.group(1)
+SOFTPHONE = "<!-- softphone example: tests/test_readme_outputs.py runs this block as written -->"
+RECEIPTS = "<!-- receipts example: tests/test_readme_outputs.py runs this block as written -->"
+QUICK_START = "<!-- quick start: tests/test_readme_outputs.py runs this block on the stub, where bob is unknown -->"
+ASYNCIO = "<!-- asyncio example: tests/test_readme_outputs.py runs this block on the stub -->"
 
 
 def run(marker: str) -> None:
-    exec(compile(example(marker), f"README.md ({marker})", "exec"), {"__name__": "readme_example"})
+    document, code = marked_block(marker)
+    exec(compile(code, f"{document.name} ({marker})", "exec"), {"__name__": "readme_example"})
 
 
 def test_softphone_example_runs(portsip_stub_library: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,3 +48,8 @@ def test_quick_start_reports_a_404_as_an_exception(
         "not delivered: 404 Not Found",
         "sip:bob@example.com offline",
     ]
+
+
+def test_asyncio_example_gets_the_reply(portsip_stub_library: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(ASYNCIO)
+    assert capsys.readouterr().out.splitlines() == ["re: ping"]

@@ -19,6 +19,10 @@ the API call returned. Instances in one process reach each other by their users'
 :class:`StubControl` injects events, scripts outcomes, opens in-dialog sessions and reads
 back every call the stub received. The pytest fixtures in :mod:`portsip.testing.fixtures` come
 with the package: pytest finds them once portsip is installed.
+
+``stub_library_path(wire=True)`` is the stub's wire build, whose instances speak real SIP over UDP
+and TCP (:func:`peer_uri` is the address of one without a server); :mod:`portsip.testing.servers`
+starts Kamailio and SIPp for it (docs/testing-real-server.md).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ __all__ = [
     "EchoUser",
     "ReplayMismatch",
     "ReplayReport",
+    "peer_uri",
 ]
 
 #: The SIP domain of the users the pytest fixtures make.
@@ -87,6 +92,14 @@ def _control_lib(path: str) -> tuple[FFI, Any]:
 def _c_text(ffi: FFI, pointer: Any) -> str:
     """A NUL-terminated char* as str (cffi gives bytes for char*)."""
     return cast(bytes, ffi.string(pointer)).decode()
+
+
+def peer_uri(lib: PortSIPLib, user: str, transport: str = "udp") -> str:
+    """The SIP address of ``user`` on a wire-stub instance without a server (P2P): its bound port on
+    127.0.0.1, with ``;transport=tcp`` when it was initialized on TCP (``transport="tcp"``)."""
+    if transport not in ("udp", "tcp"):
+        raise ValueError(f"transport must be 'udp' or 'tcp', not {transport!r}")
+    return f"sip:{user}@127.0.0.1:{StubControl(lib).local_sip_port}{';transport=tcp' if transport == 'tcp' else ''}"
 
 
 class LibFactory(Protocol):
@@ -246,10 +259,28 @@ class StubControl:
         self._c.stub_flood_durations(sdk, out, count)
         return list(self._ffi.unpack(out, count))
 
+    # ---- the library ---------------------------------------------------------------------------
+
+    @property
+    def wire(self) -> bool:
+        """Whether the instance runs on the wire build of the stub (real SIP: ``stub_library_path(wire=True)``)."""
+        return bool(self._c.stub_wire())
+
+    @property
+    def local_sip_port(self) -> int:
+        """The instance's SIP port: on the wire the port its socket is bound to (the one the system chose for
+        ``initialize(local_sip_port=0)``), in process the port initialize was given."""
+        return self._check(self._c.stub_local_sip_port(self._sdk()), "stub_local_sip_port")
+
     # ---- scripting outcomes -------------------------------------------------------------------
 
+    def _scriptable(self) -> None:
+        if self.wire:
+            raise PortSIPError("scripted outcomes are for the in-process stub: on the wire, the peer decides")
+
     def script_next_send(self, code: int = 200, reason: str = "OK", delay: float = 0.0) -> None:
-        """The outcome of the next MESSAGE this instance sends (in or out of dialog)."""
+        """The outcome of the next MESSAGE this instance sends (in or out of dialog). In process only."""
+        self._scriptable()
         code = _args.integer("code", code, minimum=100, maximum=699)
         self._check(
             self._c.stub_script_next_send(self._sdk(), code, _args.text("reason", reason), self._milliseconds(delay)),
@@ -262,7 +293,8 @@ class StubControl:
         self.script_next_send(code, reason, delay)
 
     def fail_next_register(self, code: int, reason: str) -> None:
-        """Make the next register_server answer RegisterFailure with this SIP code and reason."""
+        """Make the next register_server answer RegisterFailure with this SIP code and reason. In process only."""
+        self._scriptable()
         code = _args.integer("code", code, minimum=300, maximum=699)
         self._check(self._c.stub_script_next_register(self._sdk(), code, _args.text("reason", reason)), "stub_script_next_register")
 

@@ -1,0 +1,123 @@
+"""A PJSIP client for the wire tests, driven by JSON lines on stdin; its events are JSON lines on stdout.
+
+Usage: pjsip_peer.py TRANSPORT USER. It binds 127.0.0.1 on a free port (no registrar: peer to peer) and
+prints {"event": "ready", "uri": ...}. Commands:
+  {"command": "message", "to": URI, "body": TEXT}        -> {"event": "message_status", "code": N, ...}
+  {"command": "subscribe", "to": URI}                    -> {"event": "buddy", "online": bool, "note": ...}
+  {"command": "status", "online": bool, "note": TEXT}    (what watchers get in PJSIP's PIDF)
+  {"command": "quit"}
+Incoming: {"event": "message", "from": URI, "body": TEXT, "content_type": TYPE}; a SUBSCRIBE is
+accepted (PJSIP's default) and reported as {"event": "subscribed", "from": URI}.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+import threading
+from typing import Any
+
+import pjsua2 as pj
+
+
+def emit(event: str, **fields: Any) -> None:
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
+class Account(pj.Account):  # type: ignore[misc]
+    def onInstantMessage(self, prm: Any) -> None:
+        emit("message", **{"from": prm.fromUri, "body": prm.msgBody, "content_type": prm.contentType})
+
+    def onInstantMessageStatus(self, prm: Any) -> None:
+        emit("message_status", code=prm.code, reason=prm.reason, to=prm.toUri)
+
+    def onIncomingSubscribe(self, prm: Any) -> None:
+        emit("subscribed", **{"from": prm.fromUri})
+        prm.code = 200
+
+
+class Buddy(pj.Buddy):  # type: ignore[misc]
+    def onBuddyState(self) -> None:
+        info = self.getInfo()
+        status = info.presStatus
+        emit("buddy", online=status.status == pj.PJSUA_BUDDY_STATUS_ONLINE, note=status.note, text=status.statusText,
+             state=info.subStateName)
+
+
+def open_endpoint(transport: str, log_level: int = 1) -> tuple[Any, int]:
+    """A started PJSIP endpoint on 127.0.0.1, a free port, UDP or TCP, pumped by the calling thread
+    (``libHandleEvents``): the endpoint and its port. (benchmarks/bench_wire.py uses it too.)"""
+    endpoint = pj.Endpoint()
+    endpoint.libCreate()
+    config = pj.EpConfig()
+    config.uaConfig.threadCnt = 0  # one thread: the caller's pumps PJSIP's events
+    config.uaConfig.mainThreadOnly = True
+    config.logConfig.level = log_level
+    config.logConfig.consoleLevel = log_level
+    endpoint.libInit(config)
+    endpoint.audDevManager().setNullDev()
+    transport_config = pj.TransportConfig()
+    transport_config.port = 0
+    transport_config.boundAddress = "127.0.0.1"
+    kind = pj.PJSIP_TRANSPORT_TCP if transport == "tcp" else pj.PJSIP_TRANSPORT_UDP
+    transport_id = endpoint.transportCreate(kind, transport_config)
+    endpoint.libStart()
+    return endpoint, int(endpoint.transportGetInfo(transport_id).localName.split(":")[-1])
+
+
+def main() -> None:
+    transport, user = sys.argv[1], sys.argv[2]
+    commands: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def read_commands() -> None:
+        for line in sys.stdin:
+            commands.put(json.loads(line))
+        commands.put({"command": "quit"})
+
+    threading.Thread(target=read_commands, daemon=True).start()
+    endpoint, port = open_endpoint(transport)
+    suffix = ";transport=tcp" if transport == "tcp" else ""
+    account_config = pj.AccountConfig()
+    account_config.idUri = f"sip:{user}@127.0.0.1:{port}{suffix}"
+    account = Account()
+    account.create(account_config)
+    buddies = []
+
+    def add_buddy(uri: str, subscribe: bool) -> Buddy:
+        buddy_config = pj.BuddyConfig()
+        buddy_config.uri = uri
+        buddy_config.subscribe = subscribe
+        buddy = Buddy()
+        buddy.create(account, buddy_config)
+        buddies.append(buddy)  # PJSIP must not see it collected while it is in use
+        return buddy
+
+    emit("ready", uri=account_config.idUri)
+    while True:
+        endpoint.libHandleEvents(10)
+        try:
+            command = commands.get_nowait()
+        except queue.Empty:
+            continue
+        name = command["command"]
+        if name == "quit":
+            break
+        if name == "message":
+            message = pj.SendInstantMessageParam()
+            message.content = command["body"]
+            add_buddy(command["to"], subscribe=False).sendInstantMessage(message)
+        elif name == "subscribe":
+            add_buddy(command["to"], subscribe=True)
+        elif name == "status":
+            status = pj.PresenceStatus()
+            status.status = pj.PJSUA_BUDDY_STATUS_ONLINE if command["online"] else pj.PJSUA_BUDDY_STATUS_OFFLINE
+            status.note = command["note"]
+            account.setOnlineStatus(status)
+    buddies.clear()
+    account.shutdown()
+    endpoint.libDestroy()
+
+
+if __name__ == "__main__":
+    main()
