@@ -142,15 +142,17 @@ def _announce(options: argparse.Namespace, text: str) -> None:
 
 
 def _stub(options: argparse.Namespace, *, stub_by_default: bool = False) -> str | None:
-    """The stub's path when the options ask for it (--stub; or ``stub_by_default`` and no --library: the demo), else None."""
-    if options.stub and options.library is not None:
-        raise CommandError(EXIT_USAGE, "--stub and --library exclude each other")
-    if not (options.stub or (stub_by_default and options.library is None)):
+    """The stub's path when the options ask for it (--stub or --wire; or ``stub_by_default`` and no
+    --library: the demo), else None."""
+    chosen = [name for name, given in (("--stub", options.stub), ("--wire", options.wire), ("--library", options.library)) if given]
+    if len(chosen) > 1:
+        raise CommandError(EXIT_USAGE, f"{' and '.join(chosen)} exclude each other")
+    if not (options.stub or options.wire or (stub_by_default and options.library is None)):
         return None
     from ..testing import StubBuildError, stub_library_path  # test doubles: only when asked for
 
     try:
-        return stub_library_path()
+        return stub_library_path(wire=bool(options.wire))
     except StubBuildError as exc:
         raise CommandError(EXIT_NO_LIBRARY, str(exc)) from None
 
@@ -161,6 +163,10 @@ def load_library(options: argparse.Namespace, *, stub_by_default: bool = False) 
     The stub only when asked for; otherwise the SDK as PortSIPLib() finds it, by the loader's own resolution.
     """
     stub = _stub(options, stub_by_default=stub_by_default)
+    if stub is not None and options.wire:  # real SIP: the answers are the network's, not the stub's
+        path = _loader.load_library(stub).path
+        _announce(options, f"on the stub's wire build {path}: real SIP from this host (docs/testing-real-server.md)")
+        return Library(path, path, on_stub=False, is_stub=False)
     if stub is not None:
         path = _loader.load_library(stub).path
         _announce(options, f"on the stub library {path}: {_SIMULATED}")
@@ -181,6 +187,7 @@ class Account:
     server: tuple[str, int] | None
     password: str
     transport: TransportType
+    local_ip: str
     local_port: int
 
     @property
@@ -191,7 +198,7 @@ class Account:
 def account_from(options: argparse.Namespace, on_stub: bool) -> Account:
     user = options.user or (STUB_USER if on_stub else None)
     if not user:
-        raise CommandError(EXIT_USAGE, "--user is needed with the SDK library (or --stub to try the command on the stub)")
+        raise CommandError(EXIT_USAGE, "--user is needed with the SDK library or on the wire (or --stub to try the command on the stub)")
     domain = options.domain if options.domain is not None else (STUB_DOMAIN if on_stub else "")
     return Account(
         user=user,
@@ -200,7 +207,9 @@ def account_from(options: argparse.Namespace, on_stub: bool) -> Account:
         server=options.server,
         password=_password(options, f"{user}@{domain}" if domain else user),
         transport=TransportType[options.transport.upper()],
-        local_port=options.local_port,
+        local_ip=options.local_ip,
+        # on the wire any free port by default: a SIP server on this host may hold 5060
+        local_port=options.local_port if options.local_port is not None else (0 if options.wire else 5060),
     )
 
 
@@ -235,7 +244,7 @@ def signed_in(options: argparse.Namespace, prepare: Callable[[PortSIPLib], None]
     with contextlib.ExitStack() as stack:
         lib = stack.enter_context(PortSIPLib(library.argument))
         account = account_from(options, library.on_stub)
-        lib.initialize(transport=account.transport, local_sip_port=account.local_port)
+        lib.initialize(transport=account.transport, local_ip=account.local_ip, local_sip_port=account.local_port)
         if os.environ.get(LICENSE_ENV_VAR):
             lib.set_license_key(os.environ[LICENSE_ENV_VAR])
         host, port = account.server or ("", 5060)
@@ -387,6 +396,10 @@ def _library_options(parser: argparse.ArgumentParser, *, in_command: bool) -> No
         "--stub", action="store_true", default=flag_default,
         help="run on portsip's stub library (built on first use), which simulates the SDK: nothing reaches a network",
     )  # fmt: skip
+    group.add_argument(
+        "--wire", action="store_true", default=flag_default,
+        help="run on the stub's wire build, which speaks real SIP over UDP or TCP (needs libre-dev; not on Windows)",
+    )  # fmt: skip
     group.add_argument("--quiet", action="store_true", default=flag_default, help="do not say on stderr which library was loaded")
 
 
@@ -416,7 +429,10 @@ def _parents(options: str) -> list[argparse.ArgumentParser]:
     )
     group.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
     group.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp", help="SIP transport (default: udp)")
-    group.add_argument("--local-port", type=_port, default=5060, metavar="PORT", help="local SIP port (default: 5060)")
+    group.add_argument("--local-ip", default="0.0.0.0", metavar="IP", help="local IP address to bind (default: 0.0.0.0)")
+    group.add_argument(
+        "--local-port", type=_port, metavar="PORT", help="local SIP port (default: 5060; with --wire 0, any free port)"
+    )
     return [account]
 
 
