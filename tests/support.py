@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import runpy
 import subprocess
@@ -104,3 +105,25 @@ def bad_values(valid: object) -> list[tuple[object, type[Exception]]]:
         return HANDLE_BAD
     assert isinstance(valid, int), valid
     return INT_BAD
+
+
+class LoopTicks:
+    """Counts the 10 ms ticks an asyncio loop makes while a ``with`` block awaits: a wait that blocked
+    the loop leaves it near 0. ``async with LoopTicks() as ticks: ...; assert ticks.count >= 10``."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            self.count += 1
+
+    async def __aenter__(self) -> LoopTicks:
+        self._task = asyncio.create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._task.cancel()

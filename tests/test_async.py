@@ -14,6 +14,7 @@ import threading
 import weakref
 
 import pytest
+from support import LoopTicks
 
 from portsip import ClosedError, EventStream, NotInitializedError, PortSIPLib
 from portsip.events import RecvInfo, RecvOutOfDialogMessage, SIPCallbackEvents
@@ -57,19 +58,10 @@ async def test_wait_for_async_picks_by_type_and_predicate_and_times_out(portsip_
 
 @pytest.mark.asyncio
 async def test_the_loop_keeps_running_while_an_async_wait_waits(portsip_lib: PortSIPLib, stub_control: StubControl) -> None:
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    threading.Timer(0.3, lambda: stub_control.emit(info(1))).start()
-    assert await portsip_lib.wait_for_async(RecvInfo, timeout=5) == info(1)
-    ticker.cancel()
-    assert ticks >= 10
+    async with LoopTicks() as ticks:
+        threading.Timer(0.3, lambda: stub_control.emit(info(1))).start()
+        assert await portsip_lib.wait_for_async(RecvInfo, timeout=5) == info(1)
+    assert ticks.count >= 10
 
 
 @pytest.mark.asyncio

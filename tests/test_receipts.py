@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import pytest
 from _calls import connect
+from support import LoopTicks
 
 from portsip import ClosedError, InvalidStateError, NotFoundError, PortSIPError, PortSIPLib, Receipt, SendFailedError
 from portsip._receipts import contact
@@ -362,19 +363,10 @@ def test_await_a_receipt(portsip_lib: PortSIPLib, bob: PortSIPLib) -> None:
 
 def test_awaiting_does_not_block_the_event_loop(portsip_lib: PortSIPLib, bob: PortSIPLib, stub_control: StubControl) -> None:
     async def main() -> int:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        ticker = asyncio.create_task(tick())
-        stub_control.script_next_send(200, "OK", delay=0.3)
-        await portsip_lib.send_text(BOB, "slow")
-        ticker.cancel()
-        return ticks
+        async with LoopTicks() as ticks:
+            stub_control.script_next_send(200, "OK", delay=0.3)
+            await portsip_lib.send_text(BOB, "slow")
+        return ticks.count
 
     assert asyncio.run(main()) >= 10
 
