@@ -47,3 +47,15 @@ def test_the_wheel_carries_its_libraries_and_needs_no_compiler(monkeypatch: pyte
         assert _cbuild.packaged_library(library) == package / _cbuild.PREBUILT_DIR / _cbuild.library_filename(library)
     assert stub_library_path() == str(_cbuild.packaged_library("portsip_stub"))
     exchange_a_message(stub_library_path())  # events arrive through the packaged event queue
+
+
+def test_every_subpackage_is_declared_for_the_wheel() -> None:
+    """pyproject.toml lists the packages (an editable install would hide one it forgot)."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+
+    root = Path(__file__).resolve().parent.parent
+    declared = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root).parts) for init in (root / "portsip").rglob("__init__.py") if "__pycache__" not in init.parts
+    }
+    assert found <= declared, f"not in pyproject.toml's packages: {sorted(found - declared)}"
