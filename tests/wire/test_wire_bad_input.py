@@ -15,6 +15,7 @@ import textwrap
 import time
 
 import pytest
+from support import PACKAGE_PARENT
 from wire_support import TIMEOUT, eventually
 
 from portsip import PortSIPLib, SDKError, SendFailedError
@@ -178,6 +179,7 @@ def test_a_peer_that_vanishes_mid_subscription(portsip_wire_library: str, wire_l
     peer = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(VANISHING_PEER), transport], stdout=subprocess.PIPE, text=True,
         env=dict(os.environ, PORTSIP_WIRE_STUB_LIBRARY=portsip_wire_library),
+        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not a source tree
     )  # fmt: skip
     try:
         assert peer.stdout is not None
@@ -218,6 +220,7 @@ time.sleep(60)
     process = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(watcher), transport, peer_uri(alice, "alice", transport)], stdout=subprocess.PIPE,
         text=True, env=dict(os.environ, PORTSIP_WIRE_STUB_LIBRARY=portsip_wire_library),
+        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not a source tree
     )  # fmt: skip
     try:
         incoming = alice.wait_for(PresenceRecvSubscribe, timeout=TIMEOUT)

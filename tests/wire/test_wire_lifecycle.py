@@ -11,6 +11,7 @@ import textwrap
 import time
 
 import pytest
+from support import PACKAGE_PARENT
 
 from portsip import PortSIPError, PortSIPLib, SDKError
 from portsip.enums import TransportType
@@ -101,6 +102,7 @@ def test_a_forked_child_cannot_start_the_wire(portsip_wire_library: str) -> None
     result = subprocess.run(
         [sys.executable, "-W", "ignore::DeprecationWarning", "-c", textwrap.dedent(code), portsip_wire_library],
         capture_output=True, text=True, timeout=60,
+        cwd=str(PACKAGE_PARENT),  # `-c` puts the working directory first on sys.path: not a source tree
     )  # fmt: skip
     assert result.stdout.strip() == "0", result.stdout + result.stderr
 
