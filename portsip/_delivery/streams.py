@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import sys
 import threading
 import weakref
 from collections.abc import Iterable
@@ -62,14 +63,17 @@ class StreamSet:
     def open(self, event_types: tuple[type, ...], since: Since) -> EventStream[Any]:
         stream: EventStream[Any] = EventStream(self, event_types, asyncio.get_running_loop())
         with self._lock:
-            # Under the lock the router cannot offer a batch: what the backlog holds now is in the
+            # Registered first: the router looks at open_count without the lock, after adding a batch
+            # to the backlog, so a batch it passes by (count 0) is already in the snapshot below.
+            # Under the lock it cannot offer a batch meanwhile: what the backlog holds now is in the
             # snapshot, and later batches skip what the snapshot already had (by sequence).
+            stream._skip_through = sys.maxsize if since == "backlog" else 0  # until the snapshot says
+            self._open[stream._held] = stream._ref
+            self.open_count = len(self._open)
             if since == "backlog":
                 events, sizes, newest = self._backlog.snapshot(stream._types)
                 stream._accept(events, sizes, self._budget)
                 stream._skip_through = newest
-            self._open[stream._held] = stream._ref
-            self.open_count = len(self._open)
             if self._ended:
                 stream._buffer.append((_END, 0))
         stream._finalizer = weakref.finalize(stream, self._forget, stream._held)
