@@ -142,6 +142,7 @@ def test_our_message_ends_our_typing_at_pjsip_without_an_idle(pjsip: PjsipPeer, 
     chat = chat_for(bob, "bob", transport, composing_idle=1.0)
     chat.set_composing(pjsip.uri, True)
     assert typing_reports(pjsip, 1) == [True]
+    chat.set_composing(pjsip.uri, True)  # the last keystroke, then the send: its idle timer restarts here
     chat.send(pjsip.uri, "here it is", notify=()).sent.result(timeout=TIMEOUT)
     assert pjsip.expect("message")["body"] == "here it is"
     # RFC 3994 section 3.2: the message itself ends "active"; PJSIP reports nothing more (a pjsua2 app
