@@ -5,9 +5,13 @@ prints {"event": "ready", "uri": ...}. Commands:
   {"command": "message", "to": URI, "body": TEXT}        -> {"event": "message_status", "code": N, ...}
   {"command": "subscribe", "to": URI}                    -> {"event": "buddy", "online": bool, "note": ...}
   {"command": "status", "online": bool, "note": TEXT}    (what watchers get in PJSIP's PIDF)
+  {"command": "typing", "to": URI, "typing": bool}      (an RFC 3994 isComposing MESSAGE: sendTypingIndication)
   {"command": "quit"}
-Incoming: {"event": "message", "from": URI, "body": TEXT, "content_type": TYPE}; a SUBSCRIBE is
-accepted (PJSIP's default) and reported as {"event": "subscribed", "from": URI}.
+Each command but quit is followed by {"event": "done", "command": NAME} once PJSIP has taken it (a test that must
+not race it, e.g. a status before a SUBSCRIBE arrives, waits for that).
+Incoming: {"event": "message", "from": URI, "body": TEXT, "content_type": TYPE}; an isComposing MESSAGE as
+{"event": "typing", "from": URI, "typing": bool} (onTypingIndication); a SUBSCRIBE is accepted (PJSIP's
+default) and reported as {"event": "subscribed", "from": URI}.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ class Account(pj.Account):  # type: ignore[misc]
 
     def onInstantMessageStatus(self, prm: Any) -> None:
         emit("message_status", code=prm.code, reason=prm.reason, to=prm.toUri)
+
+    def onTypingIndication(self, prm: Any) -> None:
+        emit("typing", **{"from": prm.fromUri, "typing": prm.isTyping})
 
     def onIncomingSubscribe(self, prm: Any) -> None:
         emit("subscribed", **{"from": prm.fromUri})
@@ -83,6 +90,12 @@ def main() -> None:
     account = Account()
     account.create(account_config)
     buddies = []
+    correspondents: dict[str, Buddy] = {}  # the buddy (not subscribed) that messages and typing to a URI go through
+
+    def correspondent(uri: str) -> Buddy:
+        if uri not in correspondents:
+            correspondents[uri] = add_buddy(uri, subscribe=False)
+        return correspondents[uri]
 
     def add_buddy(uri: str, subscribe: bool) -> Buddy:
         buddy_config = pj.BuddyConfig()
@@ -106,7 +119,11 @@ def main() -> None:
         if name == "message":
             message = pj.SendInstantMessageParam()
             message.content = command["body"]
-            add_buddy(command["to"], subscribe=False).sendInstantMessage(message)
+            correspondent(command["to"]).sendInstantMessage(message)
+        elif name == "typing":
+            typing = pj.SendTypingIndicationParam()
+            typing.isTyping = command["typing"]
+            correspondent(command["to"]).sendTypingIndication(typing)
         elif name == "subscribe":
             add_buddy(command["to"], subscribe=True)
         elif name == "status":
@@ -114,6 +131,8 @@ def main() -> None:
             status.status = pj.PJSUA_BUDDY_STATUS_ONLINE if command["online"] else pj.PJSUA_BUDDY_STATUS_OFFLINE
             status.note = command["note"]
             account.setOnlineStatus(status)
+        emit("done", command=name)
+    correspondents.clear()
     buddies.clear()
     account.shutdown()
     endpoint.libDestroy()
