@@ -127,3 +127,12 @@ class LoopTicks:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._task is not None:
             self._task.cancel()
+
+
+#: A test that forks while other threads run: not under AddressSanitizer, whose own allocator (GCC
+#: 12's libasan) keeps a lock another thread held at fork, so a child can hang in malloc whatever
+#: our code does (seen in gdb). The plain run tests our locks.
+forks_while_threads_run = pytest.mark.skipif(
+    not hasattr(os, "fork") or "libasan" in os.environ.get("LD_PRELOAD", ""),
+    reason="needs fork, and a run without AddressSanitizer (its allocator is not fork-safe)",
+)

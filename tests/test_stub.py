@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -11,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import forks_while_threads_run
 
 from portsip import PortSIPLib, events
 from portsip._loader import load_library
@@ -282,12 +282,7 @@ print(outcome)
 """
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-@pytest.mark.skipif(
-    "libasan" in os.environ.get("LD_PRELOAD", ""),
-    reason="ASan's own allocator (GCC 12) keeps a lock another thread held at fork: a child can hang in malloc, "
-    "whatever the stub does (seen in gdb); the plain run tests the stub's locks",
-)
+@forks_while_threads_run
 def test_a_child_forked_while_other_threads_are_inside_the_stub_can_use_it(portsip_stub_library: str) -> None:
     result = subprocess.run(
         [sys.executable, "-W", "ignore::DeprecationWarning", "-c", FORK_WHILE_BUSY, portsip_stub_library, "100"],

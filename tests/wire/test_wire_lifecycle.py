@@ -3,7 +3,6 @@ close, the same control API as the in-process stub, and what does not survive a 
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import textwrap
 import time
 
 import pytest
-from support import PACKAGE_PARENT
+from support import PACKAGE_PARENT, forks_while_threads_run
 
 from portsip import PortSIPError, PortSIPLib, SDKError
 from portsip.enums import TransportType
@@ -80,12 +79,7 @@ def test_scripted_outcomes_are_refused_on_the_wire(portsip_wire_library: str) ->
             StubControl(lib).fail_next_register(403, "Forbidden")
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-@pytest.mark.skipif(
-    "libasan" in os.environ.get("LD_PRELOAD", ""),
-    reason="ASan's own allocator (GCC 12) keeps a lock another thread held at fork: a child can hang in malloc "
-    "(as in tests/test_stub.py's fork test); the plain run tests the wire's fork handling",
-)
+@forks_while_threads_run
 def test_a_forked_child_cannot_start_the_wire(portsip_wire_library: str) -> None:
     code = """
         import os, sys
