@@ -570,6 +570,28 @@ def test_the_echo_user_answers_and_accepts(portsip_lib: PortSIPLib, portsip_stub
     assert StubControl(portsip_lib).calls_to("PortSIP_sendOutOfDialogMessage")
 
 
+def test_the_echo_user_ignores_a_subscription_withdrawn_before_it_could_accept(portsip_stub_library: str) -> None:
+    # The watcher (a CLI run with --count 1) may close before the echo's handler runs: not an error of the echo's.
+    import threading
+
+    from portsip.events import PresenceRecvSubscribe, RegisterSuccess
+    from portsip.testing import EchoUser
+
+    with EchoUser(portsip_stub_library) as echo:
+        release, blocked = threading.Event(), threading.Event()
+        echo.lib.on(RegisterSuccess, lambda event: (blocked.set(), release.wait(10)))
+        StubControl(echo.lib).emit(RegisterSuccess(status_text="OK", status_code=200, sip_message=""))
+        assert blocked.wait(10)  # the echo's handlers are held: its subscription will be handled late
+        with PortSIPLib(portsip_stub_library) as watcher:
+            watcher.initialize(local_sip_port=0)
+            watcher.set_user("watcher", sip_domain="example.com")
+            watcher.presence_terminate_subscribe(watcher.presence_subscribe(echo.uri))  # as Roster.close() does
+            echo.lib.wait_for(PresenceRecvSubscribe, timeout=10)
+        release.set()  # the watcher is gone: the echo's accept meets an unknown subscription
+        echo.lib.drain(timeout=10)
+    # close() re-raises what a handler raised: reaching here means the echo took the withdrawal quietly
+
+
 # ---- structure ---------------------------------------------------------------------------------------
 
 

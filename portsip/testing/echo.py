@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 from .._lib import PortSIPLib
-from ..errors import ClosedError
+from ..errors import ClosedError, NotFoundError
 from ..events import PresenceRecvSubscribe, RecvOutOfDialogMessage
 
 #: The echo user's name: its address is sip:echo@<domain>.
@@ -44,7 +44,8 @@ class EchoUser:
             self.lib.send_out_of_dialog_message(event.from_uri, event.mime_type, event.sub_mime_type, event.data)
 
     def _accept(self, event: PresenceRecvSubscribe) -> None:
-        with contextlib.suppress(ClosedError):
+        # NotFoundError: the watcher withdrew (or closed) before this handler ran; nothing is left to accept.
+        with contextlib.suppress(ClosedError, NotFoundError):
             self.lib.presence_accept_subscribe(event.subscribe_id)
             self.lib.set_presence_status(event.subscribe_id, "Available")
 
