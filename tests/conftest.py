@@ -7,6 +7,10 @@ point): the same way licensees get them. pytester runs pytest on example test fi
 
 from __future__ import annotations
 
+import faulthandler
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from portsip import PortSIPLib
@@ -31,3 +35,22 @@ def pytest_report_header() -> str:
     import portsip
 
     return f"portsip under test: {portsip.__file__}"
+
+
+#: Seconds a test may run: past it, every thread's stack is printed and the run ends (exit 1), so a hang
+#: fails CI at once with the place it hangs, where pytest's own faulthandler_timeout only prints and waits.
+TEST_TIME_LIMIT = float(os.environ.get("PORTSIP_TEST_TIME_LIMIT", "300"))
+_stderr: list[int] = []  # the real stderr, kept from pytest_configure: while a test runs, pytest's capture holds fd 2
+
+
+def pytest_configure() -> None:
+    _stderr.append(os.dup(2))  # here capture is suspended (it is not while this file is imported)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    faulthandler.dump_traceback_later(TEST_TIME_LIMIT, exit=True, file=_stderr[0])
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -296,3 +296,42 @@ def test_huge_timeouts_mean_no_limit(portsip_lib: PortSIPLib, stub_control: Stub
     stub_control.emit(info(1))
     assert portsip_lib.wait_for(RecvInfo, timeout=timeout) == info(1)
     portsip_lib.drain(timeout=timeout)
+
+
+@pytest.mark.parametrize("call", ["counters", "discard", "mark", "close"])
+def test_no_call_reaches_the_native_queue_once_it_is_freed(call: str) -> None:
+    # free() runs on a delivery thread while stats, drain() or close() may run on any other: a C call
+    # that started before pev_free must end before it, and none may follow (a hang on Windows, seen in CI).
+    from portsip._delivery.native import EventQueue, events_library
+
+    queue = EventQueue(events_library(), 100, 1 << 20)
+    real, journal, inside, freed = queue._lib, [], threading.Event(), threading.Event()
+
+    class SlowLibrary:  # the C queue's functions, with the caller's call held up inside
+        def __getattr__(self, name: str) -> Callable[..., object]:
+            function = getattr(real, name)
+
+            def call_it(*args: object) -> object:
+                if threading.current_thread() is caller:
+                    inside.set()
+                    time.sleep(0.2)
+                if freed.is_set():
+                    journal.append(f"{name} after pev_free")
+                    return -1  # never into freed memory, even when the test fails
+                journal.append(name)
+                result = function(*args)
+                freed.set() if name == "pev_free" else None
+                return result
+
+            return call_it
+
+    queue._lib = SlowLibrary()
+    method = getattr(queue, call)
+    caller = threading.Thread(target=(lambda: method(object())) if call == "mark" else method)
+    caller.start()
+    assert inside.wait(5)
+    queue.free()
+    caller.join(5)
+    assert not [entry for entry in journal if "after pev_free" in entry], journal
+    assert journal[-1] == "pev_free"
+    assert queue.counters() == queue.counters()  # the final counts, from Python

@@ -160,6 +160,10 @@ class EventQueue:
         self._tokens = itertools.count(1)
         self._marker = native.lib.PEV_MARKER  # the record kind of a drain() marker
         self._final: QueueCounters | None = None  # the counts when the queue was freed
+        # free() runs on a delivery thread while any thread may read stats, drain() or close(): without
+        # this lock one of them could reach the C queue after pev_free (a hang on Windows, seen in CI).
+        # take() is not under it: only the thread that frees the queue takes from it.
+        self._freeing = threading.Lock()
 
     def connect(self, loaded: Any, dispatcher: Any) -> None:
         """Install this queue's handler for every event on ``dispatcher`` (before PortSIP_initialize)."""
@@ -243,18 +247,22 @@ class EventQueue:
         """Queue ``marker`` behind every event received so far; False if the queue is closed."""
         token = next(self._tokens)
         self._markers[token] = marker
-        if self._lib.pev_mark(self._queue, token) != 0:
-            del self._markers[token]
-            return False
-        return True
+        with self._freeing:
+            if self._final is None and self._lib.pev_mark(self._queue, token) == 0:
+                return True
+        del self._markers[token]
+        return False
 
     def discard(self) -> int:
         """Drop every event not yet taken (counted as discarded); returns how many."""
-        return int(self._lib.pev_discard(self._queue))
+        with self._freeing:
+            return 0 if self._final is not None else int(self._lib.pev_discard(self._queue))
 
     def counters(self) -> QueueCounters:
-        if self._final is not None:
-            return self._final
+        with self._freeing:
+            return self._final if self._final is not None else self._read_counters()
+
+    def _read_counters(self) -> QueueCounters:
         raw = self._ffi.new("pev_counters*")
         self._lib.pev_counters_get(self._queue, raw)
         return QueueCounters(
@@ -264,10 +272,13 @@ class EventQueue:
     def close(self) -> None:
         """Stop routing the SDK's calls here (later calls are ignored in C); take() drains what is left.
         Returns once no SDK thread is inside the queue any more."""
-        self._lib.pev_close(self._queue)
+        with self._freeing:
+            if self._final is None:
+                self._lib.pev_close(self._queue)
 
     def free(self) -> None:
         """Release the queue, once no thread calls take() any more."""
-        if self._final is None:
-            self._final = self.counters()
-            self._lib.pev_free(self._queue)
+        with self._freeing:
+            if self._final is None:
+                self._final = self._read_counters()
+                self._lib.pev_free(self._queue)
