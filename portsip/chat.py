@@ -357,6 +357,13 @@ class Chat:
             raise
         return receipt
 
+    def sent_message(self, message_id: str) -> ChatReceipt | None:
+        """The message this chat sent as ``message_id`` (a notification's ``message_id``), while its
+        receipt is kept somewhere; None otherwise. Registered before the MESSAGE goes out, so a
+        notification that comes back at once finds it."""
+        with self._lock:
+            return self._receipts.get(message_id)
+
     def mark_displayed(self, message: ChatMessage) -> Receipt[SendOutOfDialogMessageSuccess] | None:
         """Tell the sender that ``message`` was displayed, if they asked (else nothing is sent:
         None). Returns the receipt of the notification's MESSAGE."""

@@ -14,14 +14,17 @@ import email.policy
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
+from pytest_mock import MockerFixture
 from waiting import wait_until
 
 from portsip import (
     Chat,
     ChatMessage,
     ChatNotification,
+    ChatReceipt,
     ComposingState,
     HandlerError,
     InvalidStateError,
@@ -143,11 +146,32 @@ def test_messages_end_when_the_chat_closes(alice: PortSIPLib) -> None:
     assert asyncio.run(main()) == []
 
 
+def test_a_notification_finds_its_message_even_before_send_returns(alice: PortSIPLib, bob: PortSIPLib, mocker: MockerFixture) -> None:
+    alice_chat, bob_chat = Chat(alice, local_uri=ALICE), Chat(bob, local_uri=BOB)
+    found: list[ChatReceipt | None] = []
+    alice_chat.on_notification(lambda notification: found.append(alice_chat.sent_message(notification.message_id)))
+    send = alice.send_out_of_dialog_message_with_receipt
+
+    def send_then_wait_for_the_notification(*args: Any, **kwargs: Any) -> Any:
+        sent = send(*args, **kwargs)
+        sent.result(timeout=5)
+        alice.wait_for(RecvOutOfDialogMessage)  # bob's "delivered", before chat.send has returned
+        alice.drain()
+        return sent
+
+    mocker.patch.object(alice, "send_out_of_dialog_message_with_receipt", send_then_wait_for_the_notification)
+    receipt = alice_chat.send(BOB, "fast", notify=("delivered",))
+    assert found == [receipt] and receipt.text == "fast"
+    assert alice_chat.sent_message("no such id") is None
+    del bob_chat
+
+
 def test_plain_text_peers_still_chat(alice: PortSIPLib, bob: PortSIPLib) -> None:
     chat = Chat(alice)
     received: list[ChatMessage] = []
     chat.on_message(received.append)
-    bob.send_text(ALICE, "plain hello").result(timeout=5)
+    bob.send_text(ALICE, "plain hello").result(timeout=5)  # bob's outcome: it may come before alice has the MESSAGE
+    alice.wait_for(RecvOutOfDialogMessage)
     alice.drain()
     [message] = received
     assert (message.text, message.message_id, message.notify, message.content_type) == ("plain hello", None, frozenset(), "text/plain")

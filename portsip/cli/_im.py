@@ -173,7 +173,6 @@ def run_chat(options: argparse.Namespace) -> int:
             output.line(text)
 
     chats: list[Chat] = []
-    sent: dict[str, str] = {}  # message id -> text, for the marks
     outcomes: queue.Queue[ChatReceipt | None] = queue.Queue()
 
     def incoming(message: ChatMessage) -> None:
@@ -182,7 +181,8 @@ def run_chat(options: argparse.Namespace) -> int:
             chats[0].mark_displayed(message)  # shown: read
 
     def notified(notification: ChatNotification) -> None:
-        text = sent.get(notification.message_id, "")
+        receipt = chats[0].sent_message(notification.message_id)  # found even before chat.send has returned
+        text = receipt.text if receipt else ""
         if notification.status == "delivered":
             say(f"{marks.delivered} delivered: {text}")
         elif notification.status == "displayed":
@@ -224,8 +224,7 @@ def run_chat(options: argparse.Namespace) -> int:
                         continue
                     receipt = chat.send(options.to, line, notify=() if options.plain else ("delivered", "displayed"))
                     if receipt.message_id is not None:
-                        sent[receipt.message_id] = line
-                        receipts.append(receipt)
+                        receipts.append(receipt)  # kept: the marks find their text through the chat
                     outcomes.put(receipt)
                 linger = options.linger if deadline is None else max(0.0, min(options.linger, deadline - time.monotonic()))
                 if options.plain:
