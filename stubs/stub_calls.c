@@ -508,6 +508,8 @@ int PortSIP_updateCall(void* sdk, long sessionId, bool enableAudio, bool enableV
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_BOOL("enableAudio", enableAudio), J_BOOL("enableVideo", enableVideo));
     session* s;
     int rc = call_session(in, sessionId, CALL_CONNECTED, &s);
+    if (!rc)
+        rc = net_call_feature();
     if (!rc) { /* manual: a re-INVITE with the new media; the remote side gets inviteUpdated */
         s->audio_off = !enableAudio;
         s->video = enableVideo;
@@ -552,6 +554,8 @@ int PortSIP_forwardCall(void* sdk, long sessionId, const char* forwardTo)
     int rc = check_target(forwardTo);
     if (!rc) /* manual: forwards a call being received */
         rc = call_session(in, sessionId, CALL_INCOMING, &s);
+    if (!rc)
+        rc = net_call_feature();
     if (!rc) {
         /* Stub's choice: the caller's SDK follows the redirect (302): its same session now calls
          * forwardTo, with the usual events; this end's session is gone, without an event. */
@@ -581,6 +585,8 @@ static long pickup_locked(instance* in, const char* replaceDialogId, bool videoC
         return ECoreArgumentNull;
     if (!*replaceDialogId)
         return ECoreArgumentIncorrect;
+    if (net_call_feature())
+        return net_call_feature();
     if (!in->user)
         return ECoreUserNameAuthNameEmpty;
     if (at_capacity(in))

@@ -523,6 +523,9 @@ int net_call_dtmf(instance* in, const session* s, int method, int tone, int dura
 void net_call_info(instance* in, const session* s, const char* content_type, const char* body); /* sendInfo */
 void net_call_message(instance* in, const session* s, long id, const char* type, const char* sub,
                       const unsigned char* body, int length); /* sendMessage: outcome event carries id */
+/* 0, or on the wire ECoreNotSupportCallbackMode (the vendor's nearest to "not implemented") for what the
+ * wire does not carry: REFER (transfers), updateCall's re-INVITE, forwardCall, pickupBLFCall. */
+int net_call_feature(void);
 
 const char* reason_phrase(int code); /* stub_calls.c: the usual phrase of a SIP status */
 /* stub_calls.c: the in-process call machine, for stub_local.c */

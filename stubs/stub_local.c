@@ -179,6 +179,8 @@ void net_unsubscribe(instance* in, const out_sub* o) { (void)in, (void)o; }
 
 void net_call_invite(instance* in, long id, const call_request* rq) { local_route_call(in, id, rq); }
 
+int net_call_feature(void) { return 0; }
+
 void net_call_answer(instance* in, long id, bool video) { local_connect_call(in, id, video); }
 
 void net_call_end(instance* in, long id, int code) { local_end_call(in, id, code); }

@@ -290,6 +290,8 @@ static void info_in(struct sip* sip, const struct sip_msg* msg, void* arg)
     (void)sip_reply(sip, msg, 200, "OK");
 }
 
+int net_call_feature(void) { return ECoreNotSupportCallbackMode; }
+
 /* ======================================================================== outgoing */
 
 typedef struct invite_op {
