@@ -12,6 +12,8 @@
  */
 #include "wire.h"
 
+#include <ctype.h>
+
 enum {
     WIRE_RTP_PORT = 9,  /* what our SDP names: the discard port, where nothing listens (no RTP) */
     DTMF_INFO = 1,      /* enums.tsv: DTMF_METHOD */
