@@ -19,7 +19,7 @@
 
 /* ======================================================================== SIP texts */
 
-static const char* reason_phrase(int code)
+const char* reason_phrase(int code)
 {
     switch (code) {
     case 180: return "Ringing";
@@ -197,7 +197,7 @@ static void fail_call(instance* in, long id, const char* callee, int code)
  * call"), so the side that ends it gets no event. A call still ringing here fails at the caller with
  * `code` instead (a rejection); our own unanswered call is cancelled (inviteClosed at the callee,
  * ACTVTransferFailure 487 at a referrer). */
-static void end_call(instance* in, long id, int code)
+void local_end_call(instance* in, long id, int code)
 {
     session* s = find_session(in, id);
     if (!s)
@@ -220,13 +220,13 @@ static void end_call(instance* in, long id, int code)
 void end_all_calls(instance* in)
 {
     while (in->sessions.n)
-        end_call(in, ((const session*)in->sessions.items)[0].id, 480);
+        net_call_end(in, ((const session*)in->sessions.items)[0].id, 480);
 }
 
 /* The callee `t` answers its ringing session `tid`, or the call is connected for it (Replaces, pickup).
  * Manual: the caller gets inviteAnswered then inviteConnected, the callee inviteConnected. Video stays
  * only if both sides want it. */
-static void connect_call(instance* t, long tid, bool video)
+void local_connect_call(instance* t, long tid, bool video)
 {
     session* ts = find_session(t, tid);
     instance* caller;
@@ -317,9 +317,9 @@ static void ring(instance* in, long id, instance* t, const call_request* rq)
     if (replaced_id) {
         /* Stub's choice (the manual is silent): the replacing call is connected at once, and the
          * replaced call ends at both ends (inviteClosed at the callee too, whose session is gone). */
-        connect_call(t, tid, rq->video);
+        local_connect_call(t, tid, rq->video);
         FIRE(t, STUB_EV_inviteClosed, 0, A_L(replaced_id));
-        end_call(t, replaced_id, 480);
+        local_end_call(t, replaced_id, 480);
         return;
     }
     if (in->calls.early_media) {
@@ -338,7 +338,7 @@ static void ring(instance* in, long id, instance* t, const call_request* rq)
  * 486; manual: DND rejects every incoming call, the code is the stub's choice) and have a free
  * session (else 486, stub's choice). Manual: a user with call forwarding on (for busy only: while in
  * a call) gets inviteBeginingForward and the call goes on to the forwarding target. */
-static void route_call(instance* in, long id, const call_request* rq)
+void local_route_call(instance* in, long id, const call_request* rq)
 {
     if (in->replaying) /* replayed into: the trace is the network, the call reaches no instance */
         return;
@@ -346,7 +346,7 @@ static void route_call(instance* in, long id, const call_request* rq)
     for (int hops = 0;; hops++) {
         instance* t = find_target_locked(dest);
         if (!t) {
-            fail_call(in, id, dest, net_on_wire() ? 501 : 404);
+            fail_call(in, id, dest, 404);
             return;
         }
         if (t->calls.do_not_disturb) {
@@ -383,6 +383,9 @@ long place_call(instance* in, const call_request* rq)
         return ECoreCalleeEmpty;
     if (!in->user) /* stub's choice, as for registerServer: a call needs the caller's user */
         return ECoreUserNameAuthNameEmpty;
+    int rc = net_check_uri(rq->to); /* on the wire: a SIP URI libre can send to */
+    if (rc)
+        return rc;
     if (at_capacity(in))
         return ECoreNoFreeDialogSession;
     session* s = open_session(in, new_session_id(in));
@@ -394,7 +397,7 @@ long place_call(instance* in, const call_request* rq)
     tell_referrer(s, STUB_EV_referAccepted, 0, NULL);
     FIRE(in, STUB_EV_inviteTrying, 0, A_L(id));
     tell_referrer(s, STUB_EV_transferTrying, 0, NULL);
-    route_call(in, id, rq);
+    net_call_invite(in, id, rq);
     return id;
 }
 
@@ -425,7 +428,7 @@ int PortSIP_answerCall(void* sdk, long sessionId, bool videoCall)
      * (ECoreNotIncomingCall). */
     int rc = call_session(in, sessionId, CALL_INCOMING, &s);
     if (!rc)
-        connect_call(in, sessionId, videoCall);
+        net_call_answer(in, sessionId, videoCall);
     STUB_LEAVE(rc);
 }
 
@@ -437,7 +440,7 @@ int PortSIP_rejectCall(void* sdk, long sessionId, int code)
     if (!rc && (code < 300 || code > 699)) /* stub's choice: only a final non-2xx response rejects */
         rc = ECoreArgumentIncorrect;
     if (!rc) /* manual: the caller's inviteFailure carries the code */
-        end_call(in, sessionId, code);
+        net_call_end(in, sessionId, code);
     STUB_LEAVE(rc);
 }
 
@@ -447,7 +450,7 @@ int PortSIP_hangUp(void* sdk, long sessionId)
     session* s;
     int rc = call_session(in, sessionId, ANY_STATE, &s);
     if (!rc) /* stub's choice: hanging up a call still ringing here declines it (603) */
-        end_call(in, sessionId, 603);
+        net_call_end(in, sessionId, 603);
     STUB_LEAVE(rc);
 }
 
@@ -458,14 +461,23 @@ int PortSIP_hold(void* sdk, long sessionId)
     int rc = call_session(in, sessionId, CALL_CONNECTED, &s);
     if (!rc && s->held)
         rc = ECoreCallAlreadyHold;
-    if (!rc) { /* manual: the remote side gets remoteHold */
-        s->held = true;
-        instance* peer;
-        const session* ps = other_end(in, s, &peer);
-        if (ps)
-            FIRE(peer, STUB_EV_remoteHold, 0, A_L(ps->id));
-    }
+    if (!rc) /* manual: the remote side gets remoteHold */
+        net_call_hold(in, s, true);
     STUB_LEAVE(rc);
+}
+
+/* In process: put session s on hold (the peer gets remoteHold) or take it off. */
+void local_hold(instance* in, session* s, bool hold)
+{
+    if (!hold) {
+        unhold_call(in, s);
+        return;
+    }
+    s->held = true;
+    instance* peer;
+    const session* ps = other_end(in, s, &peer);
+    if (ps)
+        FIRE(peer, STUB_EV_remoteHold, 0, A_L(ps->id));
 }
 
 /* Take session s off hold: manual, the remote side gets remoteUnHold with the call's media. */
@@ -487,7 +499,7 @@ int PortSIP_unHold(void* sdk, long sessionId)
     if (!rc && !s->held)
         rc = ECoreCallNotHold;
     if (!rc)
-        unhold_call(in, s);
+        net_call_hold(in, s, false);
     STUB_LEAVE(rc);
 }
 
@@ -496,6 +508,8 @@ int PortSIP_updateCall(void* sdk, long sessionId, bool enableAudio, bool enableV
     STUB_ENTER(in, sdk, J_LONG("sessionId", sessionId), J_BOOL("enableAudio", enableAudio), J_BOOL("enableVideo", enableVideo));
     session* s;
     int rc = call_session(in, sessionId, CALL_CONNECTED, &s);
+    if (!rc)
+        rc = net_call_feature();
     if (!rc) { /* manual: a re-INVITE with the new media; the remote side gets inviteUpdated */
         s->audio_off = !enableAudio;
         s->video = enableVideo;
@@ -540,6 +554,8 @@ int PortSIP_forwardCall(void* sdk, long sessionId, const char* forwardTo)
     int rc = check_target(forwardTo);
     if (!rc) /* manual: forwards a call being received */
         rc = call_session(in, sessionId, CALL_INCOMING, &s);
+    if (!rc)
+        rc = net_call_feature();
     if (!rc) {
         /* Stub's choice: the caller's SDK follows the redirect (302): its same session now calls
          * forwardTo, with the usual events; this end's session is gone, without an event. */
@@ -552,7 +568,7 @@ int PortSIP_forwardCall(void* sdk, long sessionId, const char* forwardTo)
             c->peer = 0;
             c->peer_id = 0;
             call_request rq = {.to = forwardTo, .send_sdp = true, .video = c->video};
-            route_call(caller, caller_id, &rq);
+            local_route_call(caller, caller_id, &rq);
         }
     }
     STUB_LEAVE(rc);
@@ -569,6 +585,8 @@ static long pickup_locked(instance* in, const char* replaceDialogId, bool videoC
         return ECoreArgumentNull;
     if (!*replaceDialogId)
         return ECoreArgumentIncorrect;
+    if (net_call_feature())
+        return net_call_feature();
     if (!in->user)
         return ECoreUserNameAuthNameEmpty;
     if (at_capacity(in))
@@ -608,7 +626,7 @@ static long pickup_locked(instance* in, const char* replaceDialogId, bool videoC
     FIRE(in, STUB_EV_inviteAnswered, 0, A_L(id), A_S(d.caller_name), A_S(d.caller), A_S(d.callee_name), A_S(d.callee),
          A_S(audio_codecs(s)), A_S(video_codecs(s)), A_B(true), A_B(s->video), A_S(nz(ok)));
     free(ok);
-    connect_call(in, id, videoCall);
+    local_connect_call(in, id, videoCall);
     return id;
 }
 
@@ -635,12 +653,8 @@ int PortSIP_sendDtmf(void* sdk, long sessionId, int dtmfMethod, int code, int dt
         rc = ECoreArgumentIncorrect;
     else
         rc = call_session(in, sessionId, CALL_CONNECTED, &s);
-    if (!rc) { /* both methods arrive as recvDtmfTone; playDtmfTone is a local sound */
-        instance* peer;
-        const session* ps = other_end(in, s, &peer);
-        if (ps)
-            FIRE(peer, STUB_EV_recvDtmfTone, 0, A_L(ps->id), A_I(code));
-    }
+    if (!rc) /* playDtmfTone is a local sound */
+        rc = net_call_dtmf(in, s, dtmfMethod, code, dtmfDuration);
     STUB_LEAVE(rc);
 }
 
@@ -651,16 +665,23 @@ int PortSIP_sendInfo(void* sdk, long sessionId, const char* mimeType, const char
     session* s;
     int rc = !mimeType || !subMimeType || !infoContents ? ECoreArgumentNull : call_session(in, sessionId, CALL_CONNECTED, &s);
     if (!rc) { /* manual: the remote side gets recvInfo with the whole INFO message */
-        instance* peer;
-        const session* ps = other_end(in, s, &peer);
         char* type = str_printf("%s/%s", mimeType, subMimeType);
-        char* info = ps ? session_text(in, s, 0, "INFO", NULL, nz(type), infoContents) : NULL;
-        if (ps)
-            FIRE(peer, STUB_EV_recvInfo, 0, A_S(nz(info)));
-        free(info);
+        net_call_info(in, s, nz(type), infoContents);
         free(type);
     }
     STUB_LEAVE(rc);
+}
+
+/* In process: the INFO reaches the other end of the call as recvInfo. */
+void local_info(instance* in, const session* s, const char* content_type, const char* body)
+{
+    instance* peer;
+    const session* ps = other_end(in, s, &peer);
+    if (!ps)
+        return;
+    char* info = session_text(in, s, 0, "INFO", NULL, content_type, body);
+    FIRE(peer, STUB_EV_recvInfo, 0, A_S(nz(info)));
+    free(info);
 }
 
 int PortSIP_sendOptions(void* sdk, const char* to, const char* sdp)

@@ -69,7 +69,7 @@ int PortSIP_joinToConference(void* sdk, long sessionId)
     if (!rc) {
         s->in_conference = true; /* joining twice changes nothing */
         if (s->held) /* manual: a call on hold is taken off hold when it joins */
-            unhold_call(in, s);
+            net_call_hold(in, s, false);
     }
     STUB_LEAVE(rc);
 }

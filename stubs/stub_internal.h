@@ -508,6 +508,33 @@ char* call_message(const instance* in, const session* s, bool request, const cha
 char* request_text(instance* in, const char* to, const char* kind, const char* method, const char* extra,
                    const char* content_type, const char* body);
 
+/* Calls on the network. stub_calls.c (and sendMessage in stub_messaging.c) do the checks, the ids and the
+ * caller's own session and first events (inviteTrying), then call these with
+ * g_mu held. In process (stub_local.c) they are the call machine of stub_calls.c: the other end is an
+ * instance and everything is decided at once. On the wire (stubs/wire/wire_call.c) a call is a SIP dialog
+ * (libre's sipsess) and its outcomes arrive later as events. */
+void net_call_invite(instance* in, long id, const call_request* rq); /* call(): the INVITE of session id */
+void net_call_answer(instance* in, long id, bool video);             /* answerCall: 200 */
+/* Session id ends and is closed: a ringing incoming call is rejected with code (rejectCall; hangUp 603;
+ * unInitialize 480), an unanswered outgoing one cancelled, a connected one hung up; no event here. */
+void net_call_end(instance* in, long id, int code);
+void net_call_hold(instance* in, session* s, bool hold);             /* hold/unHold: the peer's remote(Un)Hold */
+int net_call_dtmf(instance* in, const session* s, int method, int tone, int duration); /* 0 or a code */
+void net_call_info(instance* in, const session* s, const char* content_type, const char* body); /* sendInfo */
+void net_call_message(instance* in, const session* s, long id, const char* type, const char* sub,
+                      const unsigned char* body, int length); /* sendMessage: outcome event carries id */
+/* 0, or on the wire ECoreNotSupportCallbackMode (the vendor's nearest to "not implemented") for what the
+ * wire does not carry: REFER (transfers), updateCall's re-INVITE, forwardCall, pickupBLFCall. */
+int net_call_feature(void);
+
+const char* reason_phrase(int code); /* stub_calls.c: the usual phrase of a SIP status */
+/* stub_calls.c: the in-process call machine, for stub_local.c */
+void local_route_call(instance* in, long id, const call_request* rq);
+void local_connect_call(instance* t, long tid, bool video);
+void local_end_call(instance* in, long id, int code);
+void local_hold(instance* in, session* s, bool hold);
+void local_info(instance* in, const session* s, const char* content_type, const char* body);
+
 /* stub_control.c: journal and controls */
 void journal_add(instance* in, const char* function, int nargs, const stub_value* vals);
 void journal_push(vec* journal, const char* function, int nargs, const stub_value* vals);

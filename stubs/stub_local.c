@@ -175,6 +175,52 @@ void net_subscribe(instance* in, long id, const char* to, const char* event) { (
 
 void net_unsubscribe(instance* in, const out_sub* o) { (void)in, (void)o; }
 
+/* ======================================================================== calls (stub_calls.c's call machine) */
+
+void net_call_invite(instance* in, long id, const call_request* rq) { local_route_call(in, id, rq); }
+
+int net_call_feature(void) { return 0; }
+
+void net_call_answer(instance* in, long id, bool video) { local_connect_call(in, id, video); }
+
+void net_call_end(instance* in, long id, int code) { local_end_call(in, id, code); }
+
+void net_call_hold(instance* in, session* s, bool hold) { local_hold(in, s, hold); }
+
+/* Both methods arrive as recvDtmfTone. */
+int net_call_dtmf(instance* in, const session* s, int method, int tone, int duration)
+{
+    (void)method, (void)duration;
+    instance* peer;
+    const session* ps = other_end(in, s, &peer);
+    if (ps)
+        FIRE(peer, STUB_EV_recvDtmfTone, 0, A_L(ps->id), A_I(tone));
+    return 0;
+}
+
+void net_call_info(instance* in, const session* s, const char* content_type, const char* body)
+{
+    local_info(in, s, content_type, body);
+}
+
+/* A linked peer must still exist with its end of the call open; a peerless session (opened by a test or
+ * by an injected invite event) has an implicit remote end that accepts everything. */
+void net_call_message(instance* in, const session* s, long id, const char* type, const char* sub,
+                      const unsigned char* body, int length)
+{
+    instance* peer; /* NULL unless the peer's end is open */
+    other_end(in, s, &peer);
+    fate f = s->peer ? message_fate(in, peer, 481, "Call/Transaction Does Not Exist", type, sub)
+                     : message_fate(in, NULL, 200, "OK", type, sub);
+    if (f.deliver)
+        FIRE(peer, STUB_EV_recvMessage, 0, A_L(s->peer_id), A_S(type), A_S(sub), A_D(body, length));
+    if (is_2xx(f.code))
+        FIRE(in, STUB_EV_sendMessageSuccess, f.delay_ms, A_L(s->id), A_L(id));
+    else
+        FIRE(in, STUB_EV_sendMessageFailure, f.delay_ms, A_L(s->id), A_L(id), A_S(f.reason), A_I(f.code));
+    script_clear(&f.sc);
+}
+
 #else
 typedef int stub_local_not_in_the_wire_build; /* ISO C wants a declaration in every file */
 #endif /* PORTSIP_WIRE */

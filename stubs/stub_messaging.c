@@ -102,21 +102,12 @@ static long send_in_dialog_locked(instance* in, long sessionId, const char* mime
     const session* s = find_session(in, sessionId);
     if (!s) /* stub's choice of vendor code for a session that is not open */
         return ECoreInviteSessionNotFound;
+    rc = net_check_message(in, mimeType, subMimeType, messageLength);
+    if (rc)
+        return rc;
     long id = new_message_id(in);
-    /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. A linked peer must
-     * still exist with its end of the call open; a peerless session (opened by a test or by an
-     * injected invite event) has an implicit remote end that accepts everything. */
-    instance* peer; /* NULL unless the peer's end is open */
-    other_end(in, s, &peer);
-    fate f = s->peer ? message_fate(in, peer, 481, "Call/Transaction Does Not Exist", mimeType, subMimeType)
-                     : message_fate(in, NULL, 200, "OK", mimeType, subMimeType);
-    if (f.deliver)
-        FIRE(peer, STUB_EV_recvMessage, 0, A_L(s->peer_id), A_S(mimeType), A_S(subMimeType), A_D(message, messageLength));
-    if (is_2xx(f.code))
-        FIRE(in, STUB_EV_sendMessageSuccess, f.delay_ms, A_L(sessionId), A_L(id));
-    else
-        FIRE(in, STUB_EV_sendMessageFailure, f.delay_ms, A_L(sessionId), A_L(id), A_S(f.reason), A_I(f.code));
-    script_clear(&f.sc);
+    /* Manual: sendMessage is sendOutOfDialogMessage inside an established call. */
+    net_call_message(in, s, id, mimeType, subMimeType, message, messageLength);
     return id;
 }
 

@@ -107,8 +107,7 @@ static bool uri_matches(const char* a, const char* b)
 }
 
 /* The instance a URI reaches (first match), or NULL. Caller holds g_mu. On the wire nothing is reached
- * through the registry: what goes on the wire goes through net_*, and calls do not go there (a call
- * fails as a SIP endpoint without calls answers it: 501 Not Implemented). */
+ * through the registry: what goes on the wire goes through net_* (calls too: net_call_*). */
 instance* find_target_locked(const char* to)
 {
     if (net_on_wire())

@@ -71,6 +71,8 @@ static int refer_in_dialog(instance* in, long sessionId, long replaceSessionId, 
         return ECoreInvalidUri;
     session* s;
     int rc = call_session(in, sessionId, CALL_CONNECTED, &s);
+    if (!rc)
+        rc = net_call_feature();
     if (!rc && replaceSessionId) {
         session* replaced;
         rc = replaceSessionId == sessionId ? ECoreArgumentIncorrect /* stub's choice: a call cannot replace itself */

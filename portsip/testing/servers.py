@@ -253,6 +253,11 @@ class Sipp(_Process):
         "uas_subscribe_mwi",  # answers a message-summary SUBSCRIBE and NOTIFYs voicemail counts; then the unSUBSCRIBE
         "uas_subscribe_dialog",  # the same for a dialog (BLF) SUBSCRIBE and a dialog-info NOTIFY
         "uac_malformed",  # sends malformed requests and one with an oversized body, expects nothing
+        "uas_invite",  # answers an INVITE 180, 200 (SDP); after the ACK, hangs up (BYE)
+        "uas_invite_reject",  # answers an INVITE 180, then the status given (code=486, reason="Busy Here")
+        "uas_invite_vanish",  # answers an INVITE 200 (SDP), takes the ACK, and is gone (no BYE)
+        "uac_invite",  # calls [service]@remote with an SDP offer, ACKs the 200, then hangs up (BYE)
+        "uac_invite_bad_sdp",  # calls [service]@remote with an offer that is not SDP, expects 488
     )
 
     @classmethod

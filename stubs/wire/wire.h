@@ -11,6 +11,7 @@
  *   wire_register.c  REGISTER: refresh, retries, unregister
  *   wire_message.c   MESSAGE out and in (415 for types the instance does not accept)
  *   wire_presence.c  presence (SUBSCRIBE/NOTIFY both ways, PUBLISH) and generic subscriptions (MWI, BLF)
+ *   wire_call.c      calls (INVITE, BYE, CANCEL, hold, INFO, MESSAGE in a call: libre's sipsess), no media
  *   wire_body.c      the bodies: PIDF written and read, dialog-info and message-summary read (expat, libre)
  *
  * Threads. libre is single-threaded: ONE thread (the SIP thread, started by the first wire initialize)
@@ -113,6 +114,8 @@ typedef struct wire_ua {
     struct list watches;          /* wire_watch: our SUBSCRIBEs, presence and generic */
     struct list watchers;         /* wire_watcher: SUBSCRIBEs to us */
     struct list requests;         /* wire_req in flight */
+    struct sipsess_sock* sess_sock; /* calls: new INVITEs and the requests of their dialogs */
+    struct list calls;            /* wire_call */
 
     bool closing;
     bool released;                /* sip_close done: ua->sip stays valid until stack_gone */
@@ -170,6 +173,10 @@ bool wire_message_request(wire_ua* ua, const struct sip_msg* msg); /* wire_messa
 bool wire_presence_request(wire_ua* ua, const struct sip_msg* msg); /* wire_presence.c: NOTIFY outside a dialog */
 bool wire_presence_subscribe(const struct sip_msg* msg, void* arg); /* a new SUBSCRIBE to us */
 void wire_presence_close(wire_ua* ua);      /* unPUBLISH, unSUBSCRIBE, end the watchers */
+typedef struct wire_call wire_call;
+void wire_call_incoming(const struct sip_msg* msg, void* arg); /* wire_call.c: a new INVITE (arg: the UA) */
+bool wire_call_message(wire_ua* ua, const struct sip_msg* msg); /* a MESSAGE in a dialog */
+void wire_call_close(wire_ua* ua);          /* hang up every call */
 
 /* ------------------------------------------------------------------------ bodies (wire_body.c) */
 

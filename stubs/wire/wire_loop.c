@@ -199,7 +199,8 @@ static void trace(bool tx, enum sip_transp tp, const struct sa* src, const struc
     if (!in)
         return;
     if (tx ? in->signaling_sending : in->signaling_received) {
-        /* Stub's choice: messages outside a call carry INVALID_SESSION_ID (the wire stub has no calls). */
+        /* Stub's choice: every message carries INVALID_SESSION_ID, a call's too (libre's trace does not say
+         * which dialog a message is in). */
         char* text = (char*)dup_bytes(pkt, len);
         FIRE(in, tx ? STUB_EV_sendingSignaling : STUB_EV_receivedSignaling, 0, A_L(INVALID_SESSION_ID), A_S(nz(text)));
         free(text);
@@ -218,24 +219,27 @@ static bool request(const struct sip_msg* msg, void* arg)
         return true;
     }
     if (!pl_strcmp(&msg->met, "MESSAGE"))
-        return wire_message_request(ua, msg);
+        return pl_isset(&msg->to.tag) ? wire_call_message(ua, msg) : wire_message_request(ua, msg);
+    /* Calls: sipsess's listener, registered after this one (wire_call.c); it answers 481 to what is in no
+     * dialog of ours. */
+    if (!pl_strcmp(&msg->met, "INVITE") || !pl_strcmp(&msg->met, "ACK") || !pl_strcmp(&msg->met, "BYE") ||
+        !pl_strcmp(&msg->met, "INFO") || (!pl_strcmp(&msg->met, "REFER") && pl_isset(&msg->to.tag)))
+        return false;
     if (!pl_strcmp(&msg->met, "SUBSCRIBE"))
         return false;
     if (!pl_strcmp(&msg->met, "NOTIFY"))
         return pl_isset(&msg->to.tag) ? false : wire_presence_request(ua, msg);
     if (!pl_strcmp(&msg->met, "OPTIONS")) {
         (void)sip_treplyf(NULL, NULL, ua->sip, msg, false, 200, "OK",
-                          "Allow: MESSAGE, SUBSCRIBE, NOTIFY, OPTIONS\r\n"
+                          "Allow: INVITE, ACK, BYE, CANCEL, INFO, MESSAGE, SUBSCRIBE, NOTIFY, OPTIONS\r\n"
                           "Content-Length: 0\r\n\r\n");
         return true;
     }
-    if (!pl_strcmp(&msg->met, "ACK"))
-        return true;
     if (!pl_strcmp(&msg->met, "CANCEL")) {
         (void)sip_reply(ua->sip, msg, 481, "Call/Transaction Does Not Exist");
         return true;
     }
-    /* Calls (INVITE, BYE, INFO, ...) are not on the wire (docs/testing-real-server.md). */
+    /* Out-of-dialog REFER, PRACK, UPDATE, ...: not on the wire (docs/testing-real-server.md). */
     (void)sip_treply(NULL, ua->sip, msg, 501, "Not Implemented");
     return true;
 }
@@ -286,6 +290,8 @@ static int ua_open(wire_ua* ua, const open_op* o)
         return ua->tp == SIP_TRANSP_TCP ? ECoreAddTcpTransportFailure : ECoreAddUdpTransportFailure;
     sip_set_trace_handler(ua->sip, trace);
     err = sip_listen(&ua->lsnr, ua->sip, true, request, ua);
+    if (!err)
+        err = sipsess_listen(&ua->sess_sock, ua->sip, 32, wire_call_incoming, ua);
     if (!err)
         err = sipevent_listen(&ua->evsock, ua->sip, 32, 32, wire_presence_subscribe, ua);
     if (!err)
@@ -371,6 +377,7 @@ static void stack_gone(void* arg)
     struct sip* sip = ua->sip;
     ua->sip = NULL;
     ua->evsock = mem_deref(ua->evsock);
+    ua->sess_sock = mem_deref(ua->sess_sock); /* its calls are gone: each held the stack */
     ua->lsnr = mem_deref(ua->lsnr);
     mem_deref(sip); /* the reference libre's destructor took back before calling exit_handler: now it is freed */
     ua_closed(ua);
@@ -412,6 +419,7 @@ static void run_close(wire_op* op)
     list_unlink(&ua->le);
     ua->closing = true;
     ua->closed = &c->wait;
+    wire_call_close(ua);
     wire_presence_close(ua);
     wire_register_close(ua);
     while (ua->requests.head) { /* MESSAGEs in flight: their outcome would go nowhere now */

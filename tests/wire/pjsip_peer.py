@@ -6,12 +6,19 @@ prints {"event": "ready", "uri": ...}. Commands:
   {"command": "subscribe", "to": URI}                    -> {"event": "buddy", "online": bool, "note": ...}
   {"command": "status", "online": bool, "note": TEXT}    (what watchers get in PJSIP's PIDF)
   {"command": "typing", "to": URI, "typing": bool}      (an RFC 3994 isComposing MESSAGE: sendTypingIndication)
+  {"command": "call", "to": URI}                        (one call at a time; its states as below)
+  {"command": "answer", "code": N}                      (the incoming call: 200 answers, 4xx-6xx refuse)
+  {"command": "hold"} / {"command": "unhold"}           (a re-INVITE of the call: sendonly / sendrecv)
+  {"command": "hangup"}
   {"command": "quit"}
 Each command but quit is followed by {"event": "done", "command": NAME} once PJSIP has taken it (a test that must
 not race it, e.g. a status before a SUBSCRIBE arrives, waits for that).
 Incoming: {"event": "message", "from": URI, "body": TEXT, "content_type": TYPE}; an isComposing MESSAGE as
 {"event": "typing", "from": URI, "typing": bool} (onTypingIndication); a SUBSCRIBE is accepted (PJSIP's
-default) and reported as {"event": "subscribed", "from": URI}.
+default) and reported as {"event": "subscribed", "from": URI}. An incoming call rings (180) and is reported as
+{"event": "incoming_call", "from": URI}; a call's progress as {"event": "call_state", "state": "early" |
+"confirmed" | "disconnected", "code": N}, a DTMF tone received as {"event": "dtmf", "digit": D}. Calls have no
+audio device (the null device) and their media go nowhere.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import threading
 from typing import Any
 
 import pjsua2 as pj
+
+CALLS: list[Any] = []  # the calls made and received, the last one is the current one
 
 
 def emit(event: str, **fields: Any) -> None:
@@ -39,17 +48,44 @@ class Account(pj.Account):  # type: ignore[misc]
     def onTypingIndication(self, prm: Any) -> None:
         emit("typing", **{"from": prm.fromUri, "typing": prm.isTyping})
 
+    def onIncomingCall(self, prm: Any) -> None:
+        call = Call(self, prm.callId)
+        CALLS.append(call)  # PJSIP must not see it collected while it is in use
+        emit("incoming_call", **{"from": call.getInfo().remoteUri})
+        ringing = pj.CallOpParam()
+        ringing.statusCode = 180
+        call.answer(ringing)
+
     def onIncomingSubscribe(self, prm: Any) -> None:
         emit("subscribed", **{"from": prm.fromUri})
         prm.code = 200
+
+
+#: the call states a test sees (others are not reported)
+CALL_STATES = {
+    pj.PJSIP_INV_STATE_EARLY: "early",
+    pj.PJSIP_INV_STATE_CONFIRMED: "confirmed",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "disconnected",
+}
+
+
+class Call(pj.Call):  # type: ignore[misc]
+    def onCallState(self, prm: Any) -> None:
+        info = self.getInfo()
+        if info.state in CALL_STATES:
+            emit("call_state", state=CALL_STATES[info.state], code=info.lastStatusCode, remote=info.remoteUri)
+
+    def onDtmfDigit(self, prm: Any) -> None:
+        emit("dtmf", digit=prm.digit)
 
 
 class Buddy(pj.Buddy):  # type: ignore[misc]
     def onBuddyState(self) -> None:
         info = self.getInfo()
         status = info.presStatus
-        emit("buddy", online=status.status == pj.PJSUA_BUDDY_STATUS_ONLINE, note=status.note, text=status.statusText,
-             state=info.subStateName)
+        emit(
+            "buddy", online=status.status == pj.PJSUA_BUDDY_STATUS_ONLINE, note=status.note, text=status.statusText, state=info.subStateName
+        )
 
 
 def open_endpoint(transport: str, log_level: int = 1) -> tuple[Any, int]:
@@ -87,6 +123,9 @@ def main() -> None:
     suffix = ";transport=tcp" if transport == "tcp" else ""
     account_config = pj.AccountConfig()
     account_config.idUri = f"sip:{user}@127.0.0.1:{port}{suffix}"
+    # Answered with several codecs (as libre answers), PJSIP re-INVITEs to keep one: a re-INVITE of its own in
+    # the middle of a test's hold would make PJSIP refuse the hold.
+    account_config.mediaConfig.lockCodecEnabled = False
     account = Account()
     account.create(account_config)
     buddies = []
@@ -124,6 +163,22 @@ def main() -> None:
             typing = pj.SendTypingIndicationParam()
             typing.isTyping = command["typing"]
             correspondent(command["to"]).sendTypingIndication(typing)
+        elif name == "call":
+            call = Call(account)
+            CALLS.append(call)
+            call.makeCall(command["to"], pj.CallOpParam(True))
+        elif name == "answer":
+            answer = pj.CallOpParam()
+            answer.statusCode = command["code"]
+            CALLS[-1].answer(answer)
+        elif name == "hold":
+            CALLS[-1].setHold(pj.CallOpParam(True))
+        elif name == "unhold":
+            unhold = pj.CallOpParam(True)
+            unhold.opt.flag = pj.PJSUA_CALL_UNHOLD
+            CALLS[-1].reinvite(unhold)
+        elif name == "hangup":
+            CALLS[-1].hangup(pj.CallOpParam(True))
         elif name == "subscribe":
             add_buddy(command["to"], subscribe=True)
         elif name == "status":
@@ -134,6 +189,7 @@ def main() -> None:
         emit("done", command=name)
     correspondents.clear()
     buddies.clear()
+    endpoint.hangupAllCalls()
     account.shutdown()
     endpoint.libDestroy()
 

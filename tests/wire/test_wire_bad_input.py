@@ -19,7 +19,17 @@ from support import PACKAGE_PARENT
 from wire_support import TIMEOUT, eventually
 
 from portsip import PortSIPLib, SDKError, SendFailedError
-from portsip.events import PresenceOffline, PresenceOnline, PresenceRecvSubscribe, RecvOutOfDialogMessage, RegisterFailure
+from portsip.events import (
+    InviteClosed,
+    InviteConnected,
+    InviteFailure,
+    InviteIncoming,
+    PresenceOffline,
+    PresenceOnline,
+    PresenceRecvSubscribe,
+    RecvOutOfDialogMessage,
+    RegisterFailure,
+)
 from portsip.testing import StubControl, peer_uri
 from portsip.testing.fixtures import SippFactory, WireLibFactory
 
@@ -144,14 +154,17 @@ def test_a_server_that_never_answers(wire_lib_factory: WireLibFactory) -> None:
         lib.register_server(60)
         receipt = lib.send_text("sip:bob@silent.test", "hello?", timeout=SIP_TIMEOUT)
         lib.presence_subscribe("sip:bob@silent.test", "")
-        cases.append((server, lib, receipt))
-    for server, lib, receipt in cases:
+        session = lib.call("sip:bob@silent.test", True, False)
+        cases.append((server, lib, receipt, session))
+    for server, lib, receipt, session in cases:
         failure = lib.wait_for(RegisterFailure, timeout=SIP_TIMEOUT)
         assert (failure.status_code, failure.status_text) == (408, "Request Timeout")
         with pytest.raises(SendFailedError) as raised:
             receipt.result(timeout=SIP_TIMEOUT)
         assert (raised.value.code, raised.value.reason) == (408, "Request Timeout")
         assert lib.wait_for(PresenceOffline, timeout=SIP_TIMEOUT).from_uri == "sip:bob@silent.test"
+        call = lib.wait_for(InviteFailure, timeout=SIP_TIMEOUT)
+        assert (call.session_id, call.code, call.reason) == (session, 408, "Request Timeout")
         server.close()
     assert time.monotonic() - started < SIP_TIMEOUT
 
@@ -237,3 +250,20 @@ time.sleep(60)
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_cancel_racing_the_answer(wire_lib_factory: WireLibFactory, transport: str) -> None:
+    # The caller hangs up (CANCEL) as the callee answers (200): whichever wins, the callee's session ends
+    # (inviteClosed, after inviteConnected if the 200 won: the caller's stack then ACKs and BYEs), and both
+    # instances go on taking calls.
+    alice = wire_lib_factory("alice", transport=transport)
+    bob = wire_lib_factory("bob", transport=transport)
+    for _ in range(5):
+        session = alice.call(peer_uri(bob, "bob", transport), True, False)
+        incoming = bob.wait_for(InviteIncoming, timeout=TIMEOUT)
+        bob.answer_call(incoming.session_id)
+        alice.hang_up(session)
+        assert bob.wait_for(InviteClosed, timeout=TIMEOUT).session_id == incoming.session_id
+    session = alice.call(peer_uri(bob, "bob", transport), True, False)
+    bob.answer_call(bob.wait_for(InviteIncoming, timeout=TIMEOUT).session_id)
+    assert alice.wait_for(InviteConnected, timeout=TIMEOUT, predicate=lambda e: e.session_id == session)

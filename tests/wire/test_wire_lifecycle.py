@@ -14,9 +14,7 @@ from support import PACKAGE_PARENT, forks_while_threads_run
 
 from portsip import PortSIPError, PortSIPLib, SDKError
 from portsip.enums import TransportType
-from portsip.events import InviteFailure
-from portsip.testing import StubControl, peer_uri
-from portsip.testing.fixtures import WireLibFactory
+from portsip.testing import StubControl
 from portsip.testing.servers import free_port
 
 
@@ -105,11 +103,3 @@ def test_a_forked_child_cannot_start_the_wire(portsip_wire_library: str) -> None
     )  # fmt: skip
     assert result.stdout.strip() == "0", result.stdout + result.stderr
 
-
-def test_calls_are_not_on_the_wire(wire_lib_factory: WireLibFactory) -> None:
-    # What the wire stub does not do, it says as a SIP endpoint without calls would: 501 Not Implemented.
-    alice = wire_lib_factory("alice")
-    bob = wire_lib_factory("bob")
-    session = alice.call(peer_uri(bob, "bob"), True, False)
-    failure = alice.wait_for(InviteFailure, timeout=10)
-    assert (failure.session_id, failure.code, failure.reason) == (session, 501, "Not Implemented")
