@@ -248,6 +248,7 @@ class Sipp(_Process):
     #: the scenarios shipped in portsip/testing/data/sipp (the file name without .xml)
     SCENARIOS = (
         "uas_message",  # answers MESSAGEs with the status given (code=..., reason=...)
+        "uas_register_slow",  # grants a REGISTER at once, answers the unREGISTER after it 0.3 s later
         "uac_message",  # sends one MESSAGE to [service]@remote, expects 200
         "uac_notify",  # sends an unsolicited message-summary NOTIFY, expects 200
         "uas_subscribe_mwi",  # answers a message-summary SUBSCRIBE and NOTIFYs voicemail counts; then the unSUBSCRIBE

@@ -149,6 +149,7 @@ typedef struct wire_send {
     const unsigned char* body;
     size_t body_length;
     bool contact;                 /* add our Contact */
+    bool goodbye;                 /* an unREGISTER or unPUBLISH: a closing UA waits for its answer */
 } wire_send;
 
 typedef struct wire_req wire_req;
@@ -156,6 +157,9 @@ typedef struct wire_req wire_req;
  * credentials). Returns 0 (and *reqp, cleared when the request ends) or an errno. */
 int wire_request(wire_ua* ua, const wire_send* s, wire_reply_h* replyh, void* arg, wire_req** reqp);
 void wire_request_cancel(wire_req** reqp); /* no reply follows */
+bool wire_request_goodbye(const wire_req* r); /* r is in flight, and a goodbye */
+/* Cancel every request of ua in flight but its goodbyes (whose answers closing waits for). */
+void wire_requests_cancel(wire_ua* ua);
 /* A final status for an outcome: the response's, 408 Request Timeout for ETIMEDOUT, 503 for other errors. */
 int wire_status(int err, const struct sip_msg* msg, char* reason, size_t size);
 /* A whole message as text (for sipMessage arguments and the signaling callbacks): free() it. */

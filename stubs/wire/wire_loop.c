@@ -419,13 +419,13 @@ static void run_close(wire_op* op)
     list_unlink(&ua->le);
     ua->closing = true;
     ua->closed = &c->wait;
+    /* Requests in flight end here (their outcome would go nowhere now), but not the goodbyes, which hold
+     * the stack until answered: closing waits for them, or a registrar may never read an unREGISTER (over
+     * TCP, the reset of our closing connection can overtake it) and keeps routing to a closed contact. */
+    wire_requests_cancel(ua);
     wire_call_close(ua);
     wire_presence_close(ua);
     wire_register_close(ua);
-    while (ua->requests.head) { /* MESSAGEs in flight: their outcome would go nowhere now */
-        wire_req* req = ua->requests.head->data;
-        wire_request_cancel(&req);
-    }
     tmr_start(&ua->close_tmr, WIRE_CLOSE_GRACE_MS, close_timeout, ua);
     ua_release_stack(ua);
     mem_deref(ua); /* the list's */

@@ -433,7 +433,7 @@ static void publish_expiring(wire_ua* ua, bool with_body, uint32_t expires)
     wire_request_cancel(&pub->req);
     wire_send s = {.method = "PUBLISH", .uri = ua->aor, .to = ua->aor, .headers = headers,
                    .content_type = "application/pidf+xml", .body = body ? mbuf_buf(body) : NULL,
-                   .body_length = body ? mbuf_get_left(body) : 0};
+                   .body_length = body ? mbuf_get_left(body) : 0, .goodbye = expires == 0};
     (void)wire_request(ua, &s, publish_reply, ua, expires ? &pub->req : NULL);
     mem_deref(headers);
     mem_deref(body);

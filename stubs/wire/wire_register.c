@@ -183,7 +183,7 @@ static int register_send(wire_ua* ua, uint32_t expires)
     re_snprintf(headers, sizeof headers, "Expires: %u\r\n", expires);
     wire_request_cancel(&reg->req);
     wire_send s = {.method = "REGISTER", .uri = ua->registrar, .to = ua->aor, .callid = reg->callid,
-                   .from_tag = reg->from_tag, .cseq = &reg->cseq, .headers = headers, .contact = true};
+                   .from_tag = reg->from_tag, .cseq = &reg->cseq, .headers = headers, .contact = true, .goodbye = expires == 0};
     return wire_request(ua, &s, register_reply, ua, &reg->req);
 }
 
@@ -193,9 +193,13 @@ static void unregister(wire_ua* ua)
     wire_registration* reg = &ua->reg;
     reg->wanted = false;
     tmr_cancel(&reg->tmr);
-    wire_request_cancel(&reg->req);
-    if (reg->registered && register_send(ua, 0) == 0)
+    if (wire_request_goodbye(reg->req))
+        return; /* our unREGISTER is on its way already (unregister_server, then close) */
+    /* Registered, or a REGISTER on its way that the registrar may still grant: take it back. */
+    if ((reg->registered || reg->req) && register_send(ua, 0) == 0)
         reg->registered = false;
+    else
+        wire_request_cancel(&reg->req); /* nothing to take back, or the unREGISTER could not be sent */
 }
 
 typedef struct register_op {

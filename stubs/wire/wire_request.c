@@ -17,7 +17,7 @@ struct wire_req {
     struct mbuf* body;
     uint32_t* cseq;                /* the owner's sequence, or own_cseq */
     uint32_t own_cseq;
-    bool contact;
+    bool contact, goodbye;
     int auth_tries;
     wire_reply_h* replyh;
     void* arg;
@@ -137,6 +137,7 @@ int wire_request(wire_ua* ua, const wire_send* s, wire_reply_h* replyh, void* ar
     r->cseq = s->cseq;
     r->own_cseq = rand_u16();
     r->contact = s->contact;
+    r->goodbye = s->goodbye;
     r->replyh = replyh;
     r->arg = arg;
     int err = str_dup(&r->method, s->method);
@@ -165,6 +166,20 @@ int wire_request(wire_ua* ua, const wire_send* s, wire_reply_h* replyh, void* ar
         *reqp = r;
     }
     return 0;
+}
+
+bool wire_request_goodbye(const wire_req* r) { return r && r->goodbye; }
+
+void wire_requests_cancel(wire_ua* ua)
+{
+    struct le* le = ua->requests.head;
+    while (le) {
+        wire_req* r = le->data;
+        le = le->next;
+        wire_req* alone = r;
+        if (!r->goodbye)
+            wire_request_cancel(r->reqp ? r->reqp : &alone); /* its owner's pointer is cleared too */
+    }
 }
 
 void wire_request_cancel(wire_req** reqp)
