@@ -7,7 +7,7 @@ import time
 import pytest
 from wire_support import TIMEOUT, eventually, register
 
-from portsip import PortSIPLib, SDKError, SendFailedError, TransportType
+from portsip import SDKError, SendFailedError
 from portsip.events import ReceivedSignaling, RecvOutOfDialogMessage, RegisterFailure, RegisterSuccess
 from portsip.testing.fixtures import SippFactory, WireLibFactory
 from portsip.testing.servers import Kamailio
@@ -82,21 +82,17 @@ def test_unregistering_removes_the_contact_from_the_registrar(
 
 
 def test_close_waits_for_the_registrars_answer_to_the_unregister(
-    sipp: SippFactory, portsip_wire_library: str, transport: str
+    sipp: SippFactory, wire_lib_factory: WireLibFactory, transport: str
 ) -> None:
     # A close that let go of its connection before the registrar answered lost the unREGISTER now and
     # then over TCP (the reset overtook it), and the registrar kept routing to a closed contact.
     registrar = sipp("uas_register_slow", transport=transport)
-    bob = PortSIPLib(portsip_wire_library)
-    try:
-        bob.initialize(TransportType.TCP if transport == "tcp" else TransportType.UDP, local_ip="127.0.0.1", local_sip_port=0)
-        bob.set_user("bob", sip_domain="127.0.0.1", sip_server_addr="127.0.0.1", sip_server_port=registrar.port)
-        register(bob)
-        started = time.monotonic()
-        bob.close()
-        took = time.monotonic() - started
-    finally:
-        bob.close()
+    bob = wire_lib_factory("bob", transport=transport)
+    bob.set_user("bob", sip_domain="127.0.0.1", sip_server_addr="127.0.0.1", sip_server_port=registrar.port)  # SIPp as registrar
+    register(bob)
+    started = time.monotonic()
+    bob.close()
+    took = time.monotonic() - started
     assert registrar.wait() == 0, registrar.errors  # over TCP: bob's connection was still there for the answer
     assert "Expires: 0" in registrar.messages
     assert took >= 0.25, took  # the registrar answers the unREGISTER after 0.3 s: close waited for it
